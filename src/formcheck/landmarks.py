@@ -77,7 +77,8 @@ SIDE_JOINTS: dict[str, dict[str, Landmark]] = {
 
 
 def _check_shape(name: str, array: np.ndarray, shape: tuple[int | None, ...]) -> None:
-    if array.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, array.shape, strict=False)):
+    wrong_dims = array.ndim != len(shape)
+    if wrong_dims or any(s is not None and s != a for s, a in zip(shape, array.shape, strict=True)):
         expected = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"{name}: expected shape {expected}, got {array.shape}")
 
