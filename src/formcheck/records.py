@@ -1,0 +1,164 @@
+"""Small frozen records passed from measuring to rules to reports.
+
+These are the contracts between stages (DESIGN.md "Data flow"); they hold no behaviour beyond validation.
+Metric keys and sign conventions are those of DESIGN.md ("Metric conventions").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+# The metric keys of DESIGN.md, in report order. Units: degrees.
+METRIC_KEYS = (
+    "knee_angle_deg",
+    "shin_from_vertical_deg",
+    "hip_extension_deg",
+    "neck_flexion_deg",
+    "pelvic_tilt_deg",
+)
+
+
+class Phase(StrEnum):
+    """Where a frame sits within the set."""
+
+    SETUP = "setup"
+    CONCENTRIC = "concentric"
+    LOCKOUT = "lockout"
+    ECCENTRIC = "eccentric"
+
+
+class Severity(StrEnum):
+    """How much a cue matters: `info` never lowers the score."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What was analysed: the `source` block of report.json."""
+
+    path: str
+    fps: float
+    frames: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ViewEstimate:
+    """Which body side faces the camera and whether the camera is side-on (`view` block of report.json)."""
+
+    side: str  # "left" | "right"
+    is_side_view: bool
+    confidence: float  # 0..1, confidence in `is_side_view`
+    reason: str | None = None  # why the view is refused or uncertain, in words
+
+    def __post_init__(self) -> None:
+        if self.side not in ("left", "right"):
+            raise ValueError(f"ViewEstimate.side: expected 'left' or 'right', got {self.side!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"ViewEstimate.confidence: expected 0..1, got {self.confidence}")
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """One metric at one moment: `value` is None when the tool cannot measure it, and `reason` says why."""
+
+    value: float | None
+    confidence: float = 0.0
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValueError(f"MetricValue.value: expected a finite number or None, got {self.value}")
+        if self.value is None and not self.reason:
+            raise ValueError("MetricValue: a null value needs a reason")
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class FrameSeries:
+    """Per-frame metrics for a clip: each key of `values`/`confidence` maps to a (frames,) array.
+
+    Values are NaN where a metric is unmeasured in that frame; confidence is 0 there.
+    """
+
+    t_ms: np.ndarray  # (frames,) int64
+    values: dict[str, np.ndarray]
+    confidence: dict[str, np.ndarray]
+    phase: np.ndarray  # (frames,) of Phase values (str)
+    rep: np.ndarray  # (frames,) int, 0 outside a rep, else the 1-based rep index
+
+    def __post_init__(self) -> None:
+        n = self.t_ms.shape[0]
+        for name, arr in [*self.values.items(), *self.confidence.items(),
+                          ("phase", self.phase), ("rep", self.rep)]:
+            if arr.shape != (n,):
+                raise ValueError(f"FrameSeries.{name}: expected shape ({n},), got {arr.shape}")
+
+
+@dataclass(frozen=True)
+class RepSummary:
+    """One counted rep: frame indices, timing (seconds) and metrics at lockout."""
+
+    index: int  # 1-based
+    start_frame: int
+    lockout_frame: int
+    end_frame: int
+    metrics: dict[str, MetricValue]  # every key of METRIC_KEYS
+    concentric_s: float
+    hold_s: float  # time held at the top
+    eccentric_s: float
+
+    def __post_init__(self) -> None:
+        if not self.start_frame <= self.lockout_frame <= self.end_frame:
+            raise ValueError(
+                f"RepSummary {self.index}: expected start <= lockout <= end, got "
+                f"{self.start_frame}, {self.lockout_frame}, {self.end_frame}")
+        missing = [k for k in METRIC_KEYS if k not in self.metrics]
+        if missing:
+            raise ValueError(f"RepSummary {self.index}: missing metrics {missing}")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A coaching cue: a stable id (DESIGN.md), a severity and the project's own words."""
+
+    id: str
+    severity: Severity
+    message: str
+    rep: int | None = None  # 1-based rep it belongs to; None for set-level cues
+    metric: str | None = None  # the metric that triggered it, if any
+    value: float | None = None  # the metric's value when it fired
+    primary: bool = False  # the one cue that matters most for its rep
+
+
+@dataclass(frozen=True)
+class RepVerdict:
+    """A rep with the cues the rule pack gave it and its 0-100 score."""
+
+    rep: RepSummary
+    cues: tuple[Cue, ...]
+    score: int
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything `analyze` and `live` know about a set; report writers read only this."""
+
+    source: SourceInfo
+    view: ViewEstimate
+    series: FrameSeries
+    reps: tuple[RepVerdict, ...]
+    set_cues: tuple[Cue, ...]
+    score: int | None  # None when the view was refused or no rep was counted
+    notes: tuple[str, ...] = field(default=())  # what the tool could not see, in words
