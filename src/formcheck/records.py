@@ -149,6 +149,9 @@ class RepVerdict:
     rep: RepSummary
     cues: tuple[Cue, ...]
     score: int
+    # Rules that gave no cue for a reason other than good form: (rule id, why), e.g. a null or
+    # low-confidence metric, or a cue suppressed by a more important one.
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
