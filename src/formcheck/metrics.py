@@ -1,0 +1,90 @@
+"""Per-frame metrics of DESIGN.md ("Metric conventions") from near-side `Joints`, each with a confidence.
+
+Pure, vectorised numpy over the frames of a clip (a single live frame is a clip of one). Angles come from
+`geometry.py`, which owns the sign conventions; this module picks the joints, subtracts the neck's neutral
+offset and attaches a confidence to every value: the smallest confidence of the joints the metric reads,
+and 0 wherever the value is NaN. Pelvic tilt cannot be seen from the joints alone; it is NaN unless the
+caller passes an estimator (the hook for the pelvic-tilt work of issue 4, item 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from formcheck import geometry
+from formcheck.joints import Joints
+from formcheck.records import METRIC_KEYS
+
+# (values, confidence), both (frames,): values in degrees, NaN where unmeasured; confidence 0..1, 0 there.
+Series = tuple[np.ndarray, np.ndarray]
+# Hook for posterior pelvic tilt: Joints -> (degrees, positive = posterior, NaN where unknown; confidence).
+PelvicTiltEstimator = Callable[[Joints], Series]
+
+# Angle the shoulder->ear line makes with the hip->shoulder line when the neck is neutral, in degrees with
+# `geometry.head_torso_angle`'s sign (positive = toward the chest). The ear sits behind and above the
+# shoulder joint, so a neutral head does not read 0. PROVISIONAL: 0 comes from the plumb line of posture
+# assessment (ear lobe, acromion and greater trochanter in one line when standing neutral); it is to be
+# calibrated on rendered neutral-neck clips, whose ground truth is the head's rotation against the torso.
+NECK_NEUTRAL_OFFSET_DEG = 0.0
+
+# Why pelvic tilt is null when no estimator is given (reports repeat it).
+PELVIC_TILT_UNMEASURED = "pelvic tilt is not measured: no estimator for it from side-view landmarks yet"
+
+# The joints each joint-based metric reads; its confidence is the smallest of theirs.
+METRIC_JOINTS: dict[str, tuple[str, str, str]] = {
+    "knee_angle_deg": ("hip", "knee", "ankle"),
+    "shin_from_vertical_deg": ("hip", "knee", "ankle"),
+    "hip_extension_deg": ("shoulder", "hip", "knee"),
+    "neck_flexion_deg": ("ear", "shoulder", "hip"),
+}
+
+_ANGLES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
+    "knee_angle_deg": geometry.knee_angle,
+    "shin_from_vertical_deg": geometry.shin_from_vertical,
+    "hip_extension_deg": geometry.hip_extension,
+}
+
+
+def joint_confidence(joints: Joints, names: tuple[str, ...]) -> np.ndarray:
+    """Per-frame confidence of a set of joints: the smallest of theirs, 0 where any position is NaN."""
+    conf = np.min(np.stack([joints.conf[n] for n in names]), axis=0)
+    finite = np.all(np.stack([np.isfinite(joints.xy[n]).all(axis=1) for n in names]), axis=0)
+    return np.where(finite, np.clip(conf, 0.0, 1.0), 0.0)
+
+
+def _with_confidence(values: np.ndarray, conf: np.ndarray) -> Series:
+    """Pair values with confidence, forcing confidence 0 (and the value NaN) where either is unusable."""
+    values = np.asarray(values, dtype=float)
+    known = np.isfinite(values) & (conf > 0)
+    return np.where(known, values, np.nan), np.where(known, conf, 0.0)
+
+
+def neck_flexion(joints: Joints, neutral_offset_deg: float = NECK_NEUTRAL_OFFSET_DEG) -> np.ndarray:
+    """`neck_flexion_deg`: head line against torso line, 0 = neutral, + chin tucked, - chin lifted."""
+    raw = geometry.head_torso_angle(joints.xy["ear"], joints.xy["shoulder"], joints.xy["hip"])
+    return (raw - neutral_offset_deg + 180.0) % 360.0 - 180.0
+
+
+def compute_metrics(joints: Joints, *, pelvic_tilt: PelvicTiltEstimator | None = None,
+                    neck_offset_deg: float = NECK_NEUTRAL_OFFSET_DEG) -> dict[str, Series]:
+    """Every key of `METRIC_KEYS` -> (values, confidence) per frame."""
+    out: dict[str, Series] = {}
+    for key, names in METRIC_JOINTS.items():
+        conf = joint_confidence(joints, names)
+        if key == "neck_flexion_deg":
+            values = neck_flexion(joints, neck_offset_deg)
+        else:
+            values = _ANGLES[key](*(joints.xy[n] for n in names))
+        out[key] = _with_confidence(values, conf)
+    if pelvic_tilt is None:
+        n = len(joints)
+        out["pelvic_tilt_deg"] = (np.full(n, np.nan), np.zeros(n))
+    else:
+        values, conf = (np.asarray(a, dtype=float) for a in pelvic_tilt(joints))
+        if values.shape != (len(joints),) or conf.shape != (len(joints),):
+            raise ValueError(f"pelvic_tilt estimator: expected two ({len(joints)},) arrays, "
+                             f"got {values.shape} and {conf.shape}")
+        out["pelvic_tilt_deg"] = _with_confidence(values, conf)
+    return {key: out[key] for key in METRIC_KEYS}

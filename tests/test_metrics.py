@@ -1,0 +1,127 @@
+"""Per-frame metrics from hand-made joints: values, signs, confidence and the pelvic-tilt hook."""
+
+import numpy as np
+import pytest
+
+from formcheck.joints import JOINT_NAMES, Joints
+from formcheck.metrics import (
+    METRIC_JOINTS,
+    NECK_NEUTRAL_OFFSET_DEG,
+    compute_metrics,
+    joint_confidence,
+)
+from formcheck.records import METRIC_KEYS
+
+# A hip thrust at lockout seen from the right (image px, y down): shoulder on the bench at the left, hips
+# level with it, thigh horizontal, shin vertical, head continuing the torso line.
+TOP = {
+    "ear": (-100.0, 300.0),
+    "shoulder": (0.0, 300.0),
+    "elbow": (100.0, 260.0),
+    "wrist": (200.0, 280.0),
+    "hip": (200.0, 300.0),
+    "knee": (400.0, 300.0),
+    "ankle": (400.0, 500.0),
+    "heel": (380.0, 510.0),
+    "foot_index": (450.0, 510.0),
+}
+
+
+def make_joints(points: dict[str, tuple[float, float]] | None = None, frames: int = 1,
+                conf: dict[str, float] | None = None, mirror: bool = False) -> Joints:
+    """A clip of `frames` identical frames built from TOP with some points overridden."""
+    pts = {**TOP, **(points or {})}
+    sign = -1.0 if mirror else 1.0
+    xy = {n: np.tile([sign * pts[n][0], pts[n][1]], (frames, 1)) for n in JOINT_NAMES}
+    cf = {n: np.full(frames, (conf or {}).get(n, 0.9)) for n in JOINT_NAMES}
+    return Joints(np.arange(frames, dtype=np.int64) * 33, "left" if mirror else "right", xy, cf)
+
+
+def _value(joints: Joints, key: str) -> float:
+    return float(compute_metrics(joints)[key][0][0])
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+@pytest.mark.parametrize(
+    ("points", "key", "expected"),
+    [
+        ({}, "knee_angle_deg", 90.0),
+        ({"ankle": (600.0, 500.0)}, "knee_angle_deg", 135.0),  # feet far out
+        ({}, "shin_from_vertical_deg", 0.0),
+        ({"ankle": (600.0, 500.0)}, "shin_from_vertical_deg", 45.0),  # feet too far: positive
+        ({"ankle": (200.0, 500.0)}, "shin_from_vertical_deg", -45.0),  # feet too close: negative
+        ({}, "hip_extension_deg", 180.0),
+        ({"hip": (200.0, 500.0)}, "hip_extension_deg", 90.0),  # hips sagging well below the line
+        ({"hip": (200.0, 100.0)}, "hip_extension_deg", 270.0),  # hips above the line
+    ],
+)
+def test_joint_angles(points, key, expected, mirror):
+    assert _value(make_joints(points, mirror=mirror), key) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+@pytest.mark.parametrize(
+    ("ear", "sign"),
+    [
+        ((-100.0, 240.0), +1),  # ear toward the ceiling (the front of a supine body): chin tucked
+        ((-100.0, 360.0), -1),  # ear toward the floor: head thrown back, chin lifted
+    ],
+)
+def test_neck_sign_chin_tucked_positive_lifted_negative(ear, sign, mirror):
+    neck = _value(make_joints({"ear": ear}, mirror=mirror), "neck_flexion_deg")
+    expected = np.degrees(np.arctan2(60.0, 100.0)) * sign - NECK_NEUTRAL_OFFSET_DEG
+    assert neck == pytest.approx(expected)
+
+
+def test_neck_offset_is_subtracted():
+    joints = make_joints()
+    got = compute_metrics(joints, neck_offset_deg=12.5)["neck_flexion_deg"][0][0]
+    assert got == pytest.approx(-12.5)
+
+
+@pytest.mark.parametrize("key", list(METRIC_JOINTS))
+def test_confidence_is_the_weakest_joint(key):
+    weakest = METRIC_JOINTS[key][1]
+    joints = make_joints(conf={weakest: 0.3})
+    assert compute_metrics(joints)[key][1][0] == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("key", list(METRIC_JOINTS))
+def test_nan_joint_gives_nan_value_and_zero_confidence(key):
+    joints = make_joints(frames=3)
+    xy = joints.xy[METRIC_JOINTS[key][0]].copy()
+    xy[1] = np.nan
+    joints = joints.with_joint(METRIC_JOINTS[key][0], xy, joints.conf[METRIC_JOINTS[key][0]])
+    values, conf = compute_metrics(joints)[key]
+    assert np.isnan(values[1]) and conf[1] == 0.0
+    assert np.isfinite(values[[0, 2]]).all() and (conf[[0, 2]] > 0).all()
+
+
+def test_every_metric_key_in_report_order_and_vectorised():
+    out = compute_metrics(make_joints(frames=5))
+    assert tuple(out) == METRIC_KEYS
+    assert all(v.shape == (5,) and c.shape == (5,) for v, c in out.values())
+
+
+def test_pelvic_tilt_is_nan_without_an_estimator():
+    values, conf = compute_metrics(make_joints(frames=4))["pelvic_tilt_deg"]
+    assert np.isnan(values).all() and (conf == 0).all()
+
+
+def test_pelvic_tilt_hook_is_called_and_nan_gets_zero_confidence():
+    def estimator(joints: Joints):
+        return np.array([5.0, np.nan, -3.0]), np.array([0.8, 0.8, 0.6])
+
+    values, conf = compute_metrics(make_joints(frames=3), pelvic_tilt=estimator)["pelvic_tilt_deg"]
+    np.testing.assert_allclose(values, [5.0, np.nan, -3.0])
+    np.testing.assert_allclose(conf, [0.8, 0.0, 0.6])
+
+
+def test_pelvic_tilt_hook_with_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match=r"expected two \(2,\) arrays"):
+        compute_metrics(make_joints(frames=2), pelvic_tilt=lambda j: (np.zeros(3), np.zeros(3)))
+
+
+def test_joint_confidence_clips_to_unit_range():
+    joints = make_joints(conf={"hip": 1.7})
+    assert joint_confidence(joints, ("hip",))[0] == 1.0
