@@ -123,7 +123,7 @@ class _AlignedBuffer:
             builder.StartVector(1, len(self._data), BUFFER_ALIGNMENT)
             builder.head -= len(self._data)
             builder.Bytes[builder.head:builder.head + len(self._data)] = self._data
-            vector = builder.EndVector(len(self._data))
+            vector = builder.EndVector()  # StartVector recorded the length
         self._schema.BufferStart(builder)
         if vector is not None:
             self._schema.BufferAddData(builder, vector)
