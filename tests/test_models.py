@@ -253,3 +253,11 @@ def test_built_bundle_finds_a_person_on_a_real_clip(full_bundle: Path, real_vide
             found.append(len(result.pose_landmarks) == 1 and len(result.pose_landmarks[0]) == 33)
     capture.release()
     assert all(found)
+
+
+def test_unwritable_models_dir_says_how_to_choose_another(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ModelError) as excinfo:
+        ensure_model("full", models_dir=blocker / "models")
+    assert "set FORMCHECK_MODELS_DIR to a writable folder" in _one_line_error(excinfo)

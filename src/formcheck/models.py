@@ -161,13 +161,32 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _make_dir(folder: Path) -> Path:
+    """Create the models folder, or say how to choose a writable one."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ModelError(f"cannot create the models folder {folder} ({exc.strerror}); set "
+                         f"{ENV_MODELS_DIR} to a writable folder") from exc
+    return folder
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, then rename: a crash never leaves a half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(data)
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, path)
+    _make_dir(path.parent)
+    fix = f"set {ENV_MODELS_DIR} to a writable folder"
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as exc:
+        raise ModelError(f"cannot write in {path.parent} ({exc.strerror}); {fix}") from exc
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ModelError(f"cannot write {path} ({exc.strerror}); {fix}") from exc
 
 
 # ---------------------------------------------------------------- checksum records
@@ -264,12 +283,11 @@ def _pip_download(pin: WheelPin, dest: Path) -> None:
                          f"or copy that wheel into {dest}")
 
 
-def _wheel(models_dir: Path, pin: WheelPin, notify: Notify) -> Path:
+def _wheel(models_dir: Path, pin: WheelPin) -> Path:
     """The pinned wheel, cached under `models_dir/wheels/`, downloaded once and verified every time."""
     cache = models_dir / "wheels"
     path = cache / pin.filename
     if not path.is_file():
-        notify(f"formcheck: downloading {pin.filename} from PyPI (one time, ~36 MB)…")
         with tempfile.TemporaryDirectory(dir=models_dir, prefix=".wheel-") as tmp:
             _pip_download(pin, Path(tmp))
             fetched = Path(tmp) / pin.filename
@@ -333,9 +351,11 @@ def _provision_offline(variant: str, models_dir: Path, notify: Notify) -> Path:
                          f"{MEDIAPIPE_WHEEL.version} wheel ships only {', '.join(OFFLINE_RECIPES)}); run "
                          f"`formcheck models --variant {variant} --source official` on a machine with "
                          f"internet, or copy {bundle_name(variant)} into {models_dir}")
-    wheel = _wheel(models_dir, MEDIAPIPE_WHEEL, notify)
+    cached = (models_dir / "wheels" / MEDIAPIPE_WHEEL.filename).is_file()
+    fetch = "" if cached else ", fetching 36 MB from PyPI"
     notify(f"formcheck: building the {variant} pose model offline from the mediapipe "
-           f"{MEDIAPIPE_WHEEL.version} wheel (one time)…")
+           f"{MEDIAPIPE_WHEEL.version} wheel (one time{fetch}) into {models_dir}…")
+    wheel = _wheel(models_dir, MEDIAPIPE_WHEEL)
     data = build_bundle(wheel, recipe)
     actual = hashlib.sha256(data).hexdigest()
     if actual != recipe.bundle_sha256:
@@ -395,8 +415,7 @@ def ensure_model(variant: str = DEFAULT_VARIANT, *, models_dir: Path | None = No
     _check_variant(variant)
     _check_source(source)
     say = notify or _ignore
-    folder = models_dir or default_models_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _make_dir(models_dir or default_models_dir())
     path = folder / bundle_name(variant)
     if source == "auto" and path.is_file():
         if not _outdated_offline_build(folder, variant):
