@@ -185,17 +185,23 @@ def test_official_download_of_garbage_leaves_nothing(tmp_path: Path, monkeypatch
     assert [p.name for p in tmp_path.iterdir()] == []
 
 
-@pytest.mark.parametrize("variant", ["lite", "heavy"])
-def test_no_network_gives_one_line_with_what_to_do(variant: str, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("variant", "source", "offline_hint"), [
+    ("lite", "auto", False),
+    ("heavy", "official", False),
+    ("full", "official", True),
+])
+def test_no_network_gives_one_line_with_what_to_do(variant: str, source: str, offline_hint: bool,
+                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def offline(url: str) -> bytes:
         raise urllib.error.URLError("[Errno -2] Name or service not known")
 
     monkeypatch.setattr(models, "_download", offline)
     with pytest.raises(ModelError) as excinfo:
-        ensure_model(variant, models_dir=tmp_path)
+        ensure_model(variant, models_dir=tmp_path, source=source)
     message = _one_line_error(excinfo)
     assert "machine with internet" in message and f"copy {bundle_name(variant)} into {tmp_path}" in message
+    assert ("--source offline" in message) == offline_hint
+    assert not (tmp_path / bundle_name(variant)).exists()
 
 
 @pytest.mark.parametrize("variant", ["lite", "heavy"])

@@ -383,9 +383,10 @@ def _provision_official(variant: str, models_dir: Path, notify: Notify) -> Path:
     try:
         data = _download(url)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        offline = " (or build it here with `--source offline`)" if variant in OFFLINE_RECIPES else ""
         raise ModelError(f"cannot download the {variant} pose model ({exc}); run `formcheck models --variant "
-                         f"{variant}` on a machine with internet, or copy {bundle_name(variant)} into "
-                         f"{models_dir}") from exc
+                         f"{variant}` on a machine with internet{offline}, or copy {bundle_name(variant)} "
+                         f"into {models_dir}") from exc
     path = models_dir / bundle_name(variant)
     with tempfile.TemporaryDirectory(dir=models_dir, prefix=".download-") as tmp:
         staged = Path(tmp) / path.name
