@@ -94,5 +94,5 @@ def test_plate_search_rejects_bad_settings(kwargs: dict[str, float], match: str)
 def test_plate_track_checks_shapes() -> None:
     with pytest.raises(ValueError, match="center"):
         PlateTrack(np.zeros((3, 3)), np.zeros(3), np.zeros(3))
-    with pytest.raises(ValueError, match="0..1"):
+    with pytest.raises(ValueError, match=r"0\.\.1"):
         PlateTrack(np.zeros((2, 2)), np.zeros(2), np.array([0.5, 1.5]))
