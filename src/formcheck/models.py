@@ -217,7 +217,9 @@ def _record(models_dir: Path, name: str, sha256: str, source: str) -> None:
 
 def check_bundle(path: Path) -> None:
     """Raise ModelError unless `path` is an uncompressed zip of the two TFLite models the Tasks API loads."""
-    fix = f"delete {path} and run `formcheck models --variant <variant>` to provision it again"
+    variant = path.stem.removeprefix("pose_landmarker_")
+    variant = variant if variant in VARIANTS else DEFAULT_VARIANT
+    fix = f"delete {path} and run `formcheck models --variant {variant}` to provision it again"
     try:
         with zipfile.ZipFile(path) as zf:
             infos = {info.filename: info for info in zf.infolist()}
