@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from formcheck.errors import InputError
@@ -171,3 +174,27 @@ def test_replacing_pack_without_view_says_what_is_missing(tmp_path):
     path = _write(tmp_path, _BASE)
     with pytest.raises(InputError, match=r"\[view\]: missing field 'message' \(required: message, why\)"):
         load_rule_pack(path, extend=False)
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTICLE = REPO_ROOT / ".." / "shared" / "ARTICLE.md"
+
+
+def test_docs_example_rules_file_loads(tmp_path):
+    text = (REPO_ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", text, re.S)
+    assert example is not None
+    pack = load_rule_pack(_write(tmp_path, example.group(1)))
+    assert "slow_lowering" in [rule.id for rule in pack.rules]
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason="the source article sits beside the repository")
+def test_cue_texts_are_in_the_projects_own_words(pack):
+    """No five-word run of a message or `why` appears in the article."""
+    words = re.findall(r"[a-z']+", ARTICLE.read_text(encoding="utf-8").lower())
+    article_runs = {tuple(words[i:i + 5]) for i in range(len(words) - 4)}
+    for rule in pack.rules:
+        for text in (rule.message, rule.why):
+            ours = re.findall(r"[a-z']+", text.lower())
+            copied = [ours[i:i + 5] for i in range(len(ours) - 4) if tuple(ours[i:i + 5]) in article_runs]
+            assert not copied, (rule.id, copied)

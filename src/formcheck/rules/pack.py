@@ -276,6 +276,16 @@ def _points(field: str) -> Callable[[Any], int]:
     return parse
 
 
+def _confirm_table(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"confirm: expected a table, got {value!r}")
+    try:
+        _check_fields(_CONDITION_FIELDS, value)
+    except ValueError as exc:
+        raise ValueError(f"confirm: {exc}") from None
+    return value
+
+
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"enabled: expected true or false, got {value!r}")
@@ -301,7 +311,7 @@ _RULE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "suppresses": _cue_ids,
     "aggregate": _choice("aggregate", tuple(Aggregate)),
     "enabled": _flag,
-    "confirm": lambda value: value,  # checked field by field in _check_rule
+    "confirm": _confirm_table,
 }
 _REQUIRED = ("phase", "metric", "when", "threshold", "min_confidence", "severity", "priority", "message",
              "why", "article_point")
@@ -329,20 +339,7 @@ def _check_document(source: str, document: dict[str, Any]) -> None:
                 raise InputError(f"{source}: {where}: expected a lower_snake_case id")
             if not isinstance(raw, dict):
                 raise InputError(f"{source}: {where}: expected a table, got {raw!r}")
-            _wrap(source, where, partial(_check_rule, raw))
-
-
-def _check_rule(raw: dict[str, Any]) -> None:
-    _check_fields(_RULE_FIELDS, raw)
-    confirm = raw.get("confirm")
-    if confirm is None:
-        return
-    if not isinstance(confirm, dict):
-        raise ValueError(f"confirm: expected a table, got {confirm!r}")
-    try:
-        _check_fields(_CONDITION_FIELDS, confirm)
-    except ValueError as exc:
-        raise ValueError(f"confirm: {exc}") from None
+            _wrap(source, where, partial(_check_fields, _RULE_FIELDS, raw))
 
 
 def _check_fields(fields: Mapping[str, Callable[[Any], Any]], raw: Mapping[str, Any]) -> None:
@@ -413,15 +410,11 @@ def _view_rule(raw: Mapping[str, Any]) -> ViewRule:
 
 
 def _wrap(source: str, where: str, build: Callable[[], T]) -> T:
-    """Run `build`, turning a ValueError/TypeError into one InputError line naming the file and place."""
+    """Run `build`, turning a ValueError into one InputError line naming the file and place."""
     try:
         return build()
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"{source}: {where}: {_first_line(exc)}") from None
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).splitlines()[0]
+    except ValueError as exc:
+        raise InputError(f"{source}: {where}: {str(exc).splitlines()[0]}") from None
 
 
 def _unknown(field: str, value: Any, choices: tuple[str, ...]) -> str:
