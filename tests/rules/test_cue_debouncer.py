@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from formcheck.records import Cue, Severity
-from formcheck.rules import CueDebouncer
+from formcheck.rules import CueDebouncer, evaluate_rep
 
 
 def _cue(cue_id: str) -> Cue:
@@ -64,3 +64,19 @@ def test_time_must_run_forward():
     debouncer.update([], now_s=5.0)
     with pytest.raises(ValueError, match="time runs forward"):
         debouncer.update([], now_s=4.0)
+
+
+def test_live_loop_latches_a_wobbling_fault_and_repeats_it_sparingly(pack, make_rep):
+    """Knee readings hovering just above the 75-degree threshold keep the fault latched until 79+."""
+    debouncer = CueDebouncer(min_interval_s=0.0, repeat_every_n_reps=3)
+    knees = [73.0, 76.0, 77.5, 74.5, 80.0, 76.0]
+    fired, said = [], []
+    for i, knee in enumerate(knees, start=1):
+        rep = make_rep(i, knee_angle_deg=knee, shin_from_vertical_deg=-12.0)
+        verdict = evaluate_rep(rep, pack, latched=debouncer.active)
+        fired.append([cue.id for cue in verdict.cues])
+        cue = debouncer.update(verdict.cues, now_s=3.0 * i)
+        said.append(cue.id if cue else None)
+    feet = "feet_too_close"
+    assert fired == [[feet], [feet], [feet], [feet], [], []]
+    assert said == [feet, None, None, feet, None, None]

@@ -2,7 +2,10 @@
 
 - `evaluate_rep(rep, pack)` judges one rep (lockout and rep-phase rules); live use calls it after each rep,
   passing the cues still latched from the previous rep so hysteresis applies (see `CueDebouncer.active`).
-- `evaluate_set(reps, view, pack)` judges a whole set: every rep, then setup and set-phase rules.
+- `evaluate_set(reps, view, pack)` judges a whole set: every rep, then setup and set-phase rules. Set rules
+  (the shipped tempo cue reads the set's median timing) are not part of `evaluate_rep`; a live loop that
+  wants them calls `evaluate_set` on the reps so far (cheap: a few comparisons per rep).
+- Offline, reps are judged independently (no latching), so a verdict does not depend on rep order.
 
 Abstention: a rule whose metric is null or below its `min_confidence` gives no cue; the verdict lists it
 in `skipped` with the reason. When the camera is not side-on the only cue is `not_side_view`: no rep is
@@ -56,9 +59,8 @@ class SetVerdict:
 def evaluate_rep(rep: RepSummary, pack: RulePack, *, latched: Iterable[str] = ()) -> RepVerdict:
     """Judge one rep: its lockout metrics and its timing. `latched` cue ids use their release thresholds."""
     sources = {RulePhase.LOCKOUT: rep.metrics, RulePhase.REP: _timing(rep)}
-    latched = frozenset(latched)
     firing, skipped = _fire(pack.active(RulePhase.LOCKOUT, RulePhase.REP),
-                            lambda rule: sources[rule.phase], latched)
+                            lambda rule: sources[rule.phase], frozenset(latched))
     given, settled = _settle(firing)
     cues = tuple(replace(cue, rep=rep.index, primary=(i == 0)) for i, cue in enumerate(given))
     return RepVerdict(rep=rep, cues=cues, score=rep_score(cues, pack.penalties), skipped=(*skipped, *settled))
