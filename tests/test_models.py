@@ -112,6 +112,23 @@ def test_offline_build_is_reproducible_and_recorded(wheel_dir: Path, full_bundle
     assert not [p for p in wheel_dir.iterdir() if p.name.startswith(".")]  # no temp leftovers
 
 
+def test_offline_build_with_other_metadata_bytes_is_checked_and_recorded_apart(
+        wheel_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import formcheck.models as models
+
+    other = dataclasses.replace(OFFLINE_RECIPES["full"], bundle_sha256="0" * 64)
+    monkeypatch.setitem(models.OFFLINE_RECIPES, "full", other)
+    messages: list[str] = []
+    path = ensure_model("full", models_dir=wheel_dir, source="offline", notify=messages.append)
+    check_bundle(path)
+    record = json.loads((wheel_dir / CHECKSUMS_FILE).read_text())[path.name]
+    assert record["source"] == "offline-unpinned"
+    assert any("not the reference" in m for m in messages)
+    assert ensure_model("full", models_dir=wheel_dir) == path  # accepted on the next load, no rebuild loop
+
+
 def test_present_verified_bundle_is_reused_silently(wheel_dir: Path) -> None:
     path = ensure_model("full", models_dir=wheel_dir)
     before = path.stat().st_mtime_ns
