@@ -53,13 +53,16 @@ def _vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:  # p
     normals = np.zeros_like(vertices)
     for f in range(faces.shape[0]):
         a, b, c = faces[f, 0], faces[f, 1], faces[f, 2]
-        e1 = vertices[b] - vertices[a]
-        e2 = vertices[c] - vertices[a]
-        n = np.cross(e1, e2)
+        ax, ay, az = vertices[a, 0], vertices[a, 1], vertices[a, 2]
+        ux, uy, uz = vertices[b, 0] - ax, vertices[b, 1] - ay, vertices[b, 2] - az
+        vx, vy, vz = vertices[c, 0] - ax, vertices[c, 1] - ay, vertices[c, 2] - az
+        nx, ny, nz = uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx
         for k in (a, b, c):
-            normals[k] += n
+            normals[k, 0] += nx
+            normals[k, 1] += ny
+            normals[k, 2] += nz
     for v in range(normals.shape[0]):
-        length = np.sqrt(np.sum(normals[v] ** 2))
+        length = np.sqrt(normals[v, 0] ** 2 + normals[v, 1] ** 2 + normals[v, 2] ** 2)
         if length > 0.0:
             normals[v] /= length
     return normals
@@ -77,52 +80,76 @@ def _lit_corner_colors(mesh: Mesh, light: np.ndarray, ambient: float) -> np.ndar
     """(F,3,3) float32 RGB per triangle corner after Lambert + ambient lighting."""
     if mesh.smooth:
         lambert = _vertex_normals(mesh.vertices, mesh.faces) @ light
-        intensity = ambient + (1.0 - ambient) * np.maximum(lambert, 0.0)[mesh.faces]
+        intensity = (ambient + (1.0 - ambient) * np.maximum(lambert, 0.0)).astype(np.float32)[mesh.faces]
     else:
         lambert = _face_normals(mesh.vertices, mesh.faces) @ light
-        intensity = np.repeat((ambient + (1.0 - ambient) * np.maximum(lambert, 0.0))[:, None], 3, axis=1)
-    return mesh.corner_colors() * intensity[:, :, None].astype(np.float32)
+        per_face = (ambient + (1.0 - ambient) * np.maximum(lambert, 0.0)).astype(np.float32)
+        intensity = np.repeat(per_face[:, None], 3, axis=1)
+    return mesh.corner_colors() * intensity[:, :, None]
+
+
+@numba.njit(cache=True)
+def _plane(f0: float, f1: float, f2: float, a: np.ndarray,
+           b: np.ndarray) -> tuple[float, float, float]:  # pragma: no cover - jitted
+    """Coefficients (A, B, C) of A*x + B*y + C, the barycentric blend of corner values f0, f1, f2."""
+    return (f0 * a[0] + f1 * a[1] + f2 * a[2], f0 * b[0] + f1 * b[1] + f2 * b[2],
+            f0 * b[3] + f1 * b[4] + f2 * b[5])
 
 
 @numba.njit(cache=True)
 def _draw_triangle(p: np.ndarray, c: np.ndarray, mesh_id: int, cull: bool, focal: float,
                    image: np.ndarray, inv_depth: np.ndarray, ids: np.ndarray) -> None:  # pragma: no cover
-    """Draw one triangle in front of the near plane: p (3,3) camera xyz, c (3,3) RGB per corner."""
+    """Draw one triangle in front of the near plane: p (3,3) camera xyz, c (3,3) RGB per corner.
+
+    Barycentric weights, 1/z and colour/z are affine in pixel coordinates, so each is evaluated as
+    A*x + B*y + C; each row is drawn over the span where all three weights are >= 0.
+    """
     height, width = ids.shape
-    sx = np.empty(3)
-    sy = np.empty(3)
-    w = np.empty(3)
-    for k in range(3):
-        w[k] = 1.0 / p[k, 2]
-        sx[k] = 0.5 * width + focal * p[k, 0] * w[k]
-        sy[k] = 0.5 * height - focal * p[k, 1] * w[k]
-    area = (sx[1] - sx[0]) * (sy[2] - sy[0]) - (sx[2] - sx[0]) * (sy[1] - sy[0])
+    w0, w1, w2 = 1.0 / p[0, 2], 1.0 / p[1, 2], 1.0 / p[2, 2]
+    x0, y0 = 0.5 * width + focal * p[0, 0] * w0, 0.5 * height - focal * p[0, 1] * w0
+    x1, y1 = 0.5 * width + focal * p[1, 0] * w1, 0.5 * height - focal * p[1, 1] * w1
+    x2, y2 = 0.5 * width + focal * p[2, 0] * w2, 0.5 * height - focal * p[2, 1] * w2
+    area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)
     # Counter-clockwise in the world looks clockwise with y down: front faces have negative area.
     if area == 0.0 or (cull and area > 0.0):
         return
-    x0 = max(0, int(np.ceil(min(sx[0], sx[1], sx[2]) - 0.5)))
-    x1 = min(width - 1, int(np.floor(max(sx[0], sx[1], sx[2]) - 0.5)))
-    y0 = max(0, int(np.ceil(min(sy[0], sy[1], sy[2]) - 0.5)))
-    y1 = min(height - 1, int(np.floor(max(sy[0], sy[1], sy[2]) - 0.5)))
-    inv_area = 1.0 / area
-    for i in range(y0, y1 + 1):
+    col_lo = max(0.0, np.ceil(min(x0, x1, x2) - 0.5))
+    col_hi = min(width - 1.0, np.floor(max(x0, x1, x2) - 0.5))
+    row_lo = max(0.0, np.ceil(min(y0, y1, y2) - 0.5))
+    row_hi = min(height - 1.0, np.floor(max(y0, y1, y2) - 0.5))
+    if col_lo > col_hi or row_lo > row_hi:
+        return
+    inv = 1.0 / area
+    # Weight k as A[k]*x + B[k]*y + C[k] (B and C packed in b: B0 B1 B2 C0 C1 C2).
+    a = np.array([(y1 - y2) * inv, (y2 - y0) * inv, (y0 - y1) * inv])
+    b = np.array([(x2 - x1) * inv, (x0 - x2) * inv, (x1 - x0) * inv,
+                  (x1 * y2 - x2 * y1) * inv, (x2 * y0 - x0 * y2) * inv, (x0 * y1 - x1 * y0) * inv])
+    wa, wb, wc = _plane(w0, w1, w2, a, b)
+    ra, rb, rc = _plane(w0 * c[0, 0], w1 * c[1, 0], w2 * c[2, 0], a, b)
+    ga, gb, gc = _plane(w0 * c[0, 1], w1 * c[1, 1], w2 * c[2, 1], a, b)
+    ba, bb, bc = _plane(w0 * c[0, 2], w1 * c[1, 2], w2 * c[2, 2], a, b)
+    for i in range(int(row_lo), int(row_hi) + 1):
         py = i + 0.5
-        for j in range(x0, x1 + 1):
+        lo, hi = col_lo + 0.5, col_hi + 0.5  # span of pixel centres, narrowed by each edge
+        for k in range(3):
+            rest = b[k] * py + b[k + 3]
+            if a[k] > 0.0:
+                lo = max(lo, -rest / a[k])
+            elif a[k] < 0.0:
+                hi = min(hi, -rest / a[k])
+            elif rest < 0.0:
+                hi = -1.0
+        for j in range(int(np.ceil(lo - 0.5)), int(np.floor(hi - 0.5)) + 1):
             px = j + 0.5
-            b0 = ((sx[2] - sx[1]) * (py - sy[1]) - (sy[2] - sy[1]) * (px - sx[1])) * inv_area
-            b1 = ((sx[0] - sx[2]) * (py - sy[2]) - (sy[0] - sy[2]) * (px - sx[2])) * inv_area
-            b2 = 1.0 - b0 - b1
-            if b0 < 0.0 or b1 < 0.0 or b2 < 0.0:
-                continue
-            wz = b0 * w[0] + b1 * w[1] + b2 * w[2]
+            wz = wa * px + wb * py + wc
             if wz <= inv_depth[i, j]:
                 continue
             inv_depth[i, j] = wz
             ids[i, j] = mesh_id
-            scale = 1.0 / wz
-            for ch in range(3):  # perspective-correct colour, written as BGR
-                value = (b0 * w[0] * c[0, ch] + b1 * w[1] * c[1, ch] + b2 * w[2] * c[2, ch]) * scale
-                image[i, j, 2 - ch] = min(255, max(0, int(value + 0.5)))
+            z = 1.0 / wz
+            image[i, j, 0] = min(255, max(0, int((ba * px + bb * py + bc) * z + 0.5)))  # BGR
+            image[i, j, 1] = min(255, max(0, int((ga * px + gb * py + gc) * z + 0.5)))
+            image[i, j, 2] = min(255, max(0, int((ra * px + rb * py + rc) * z + 0.5)))
 
 
 @numba.njit(cache=True)
@@ -147,27 +174,28 @@ def _clip_near(p: np.ndarray, c: np.ndarray, near: float,
 
 
 @numba.njit(cache=True)
-def _rasterise(corners: np.ndarray, colors: np.ndarray, mesh_ids: np.ndarray, cull: np.ndarray,
+def _rasterise(vertices: np.ndarray, faces: np.ndarray, colors: np.ndarray, mesh_id: int, cull: bool,
                focal: float, near: float, image: np.ndarray, inv_depth: np.ndarray,
                ids: np.ndarray) -> None:  # pragma: no cover - jitted
-    """Draw every triangle (corners (F,3,3) camera xyz, colors (F,3,3) RGB) into the buffers."""
+    """Draw one mesh (camera-space vertices, faces, colors (F,3,3) RGB per corner) into the buffers."""
+    tri_p = np.empty((3, 3))
     poly_p = np.empty((4, 3))
     poly_c = np.empty((4, 3), dtype=np.float32)
-    tri_p = np.empty((3, 3))
     tri_c = np.empty((3, 3), dtype=np.float32)
-    for f in range(corners.shape[0]):
-        p = corners[f]
-        z_min = min(p[0, 2], p[1, 2], p[2, 2])
-        if z_min >= near:
-            _draw_triangle(p, colors[f], mesh_ids[f], cull[f], focal, image, inv_depth, ids)
+    for f in range(faces.shape[0]):
+        for k in range(3):
+            tri_p[k] = vertices[faces[f, k]]
+        z_lo = min(tri_p[0, 2], tri_p[1, 2], tri_p[2, 2])
+        if z_lo >= near:
+            _draw_triangle(tri_p, colors[f], mesh_id, cull, focal, image, inv_depth, ids)
             continue
-        if max(p[0, 2], p[1, 2], p[2, 2]) < near:
+        if max(tri_p[0, 2], tri_p[1, 2], tri_p[2, 2]) < near:
             continue
-        n = _clip_near(p, colors[f], near, poly_p, poly_c)
+        n = _clip_near(tri_p, colors[f], near, poly_p, poly_c)
         for k in range(1, n - 1):  # fan; keeps the winding
             tri_p[0], tri_p[1], tri_p[2] = poly_p[0], poly_p[k], poly_p[k + 1]
             tri_c[0], tri_c[1], tri_c[2] = poly_c[0], poly_c[k], poly_c[k + 1]
-            _draw_triangle(tri_p, tri_c, mesh_ids[f], cull[f], focal, image, inv_depth, ids)
+            _draw_triangle(tri_p, tri_c, mesh_id, cull, focal, image, inv_depth, ids)
 
 
 def _background_image(background: tuple[int, int, int] | np.ndarray, camera: Camera) -> np.ndarray:
@@ -205,13 +233,9 @@ def render_layers(meshes: Sequence[Mesh], camera: Camera, *,
     image = _background_image(background, camera)
     inv_depth = np.zeros((camera.height, camera.width), dtype=np.float64)
     ids = np.full((camera.height, camera.width), -1, dtype=np.int32)
-    if meshes:
-        corners = np.concatenate([camera.to_camera(m.vertices)[m.faces] for m in meshes])
-        colors = np.concatenate([_lit_corner_colors(m, light, ambient) for m in meshes])
-        counts = [len(m.faces) for m in meshes]
-        mesh_ids = np.repeat(np.arange(len(meshes), dtype=np.int32), counts)
-        cull = np.repeat(np.array([m.cull_back for m in meshes], dtype=np.bool_), counts)
-        _rasterise(corners, colors, mesh_ids, cull, camera.focal_px, camera.near, image, inv_depth, ids)
+    for index, mesh in enumerate(meshes):
+        _rasterise(camera.to_camera(mesh.vertices), mesh.faces, _lit_corner_colors(mesh, light, ambient),
+                   index, mesh.cull_back, camera.focal_px, camera.near, image, inv_depth, ids)
     with np.errstate(divide="ignore"):
         depth = np.where(ids >= 0, 1.0 / inv_depth, np.inf)
     return Layers(image=image, mesh_index=ids, depth=depth)
