@@ -1,12 +1,16 @@
-"""`analysis_factory`: a plausible hand-made `Analysis` (3 reps, a couple of cues, one null metric)."""
+"""Hand-made inputs for the report writers: `analysis_factory` (3 reps, a couple of cues, one null
+metric), `track_factory` (landmarks that move with it) and `clip_factory` (a tiny numbered video)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
+from formcheck.landmarks import CHANNELS, N_LANDMARKS, SIDE_JOINTS, PoseTrack
 from formcheck.records import (
     Analysis,
     Cue,
@@ -87,3 +91,52 @@ def analysis_factory() -> Callable[..., Analysis]:
     """Build an `Analysis`: `analysis_factory(side_view=True, reps=3, n_frames=200)`."""
     return make_analysis
 
+
+
+# Near-side (left) joints of a lifter on a bench, at the bottom and at the top, in a 320x240 frame.
+_BOTTOM = {"ear": (50, 120), "shoulder": (75, 128), "elbow": (115, 100), "wrist": (160, 95),
+           "hip": (150, 165), "knee": (225, 115), "ankle": (228, 180), "heel": (220, 186),
+           "foot_index": (248, 186)}
+_TOP = {**_BOTTOM, "elbow": (115, 102), "wrist": (165, 98), "hip": (165, 108), "knee": (225, 112)}
+
+
+def make_track(analysis: Analysis) -> PoseTrack:
+    """Landmarks that move with the hand-made series (hip up at each lockout), far side offset a little."""
+    n = analysis.source.frames
+    lift = (analysis.series.values["hip_extension_deg"] - 110.0) / 65.0
+    data = np.full((n, N_LANDMARKS, len(CHANNELS)), np.nan, np.float32)
+    for side, offset, vis in (("left", (0.0, 0.0), 0.95), ("right", (5.0, -4.0), 0.4)):
+        for joint, index in SIDE_JOINTS[side].items():
+            bottom, top = np.array(_BOTTOM[joint], float), np.array(_TOP[joint], float)
+            data[:, index, 0:2] = bottom + lift[:, None] * (top - bottom) + offset
+            data[:, index, 2:4] = vis
+    return PoseTrack(analysis.series.t_ms, data, analysis.source.fps, analysis.source.width,
+                     analysis.source.height)
+
+
+def write_clip(path: Path, frames: int, size: tuple[int, int] = (320, 240), fps: float = FPS) -> Path:
+    """A tiny mp4v clip whose frame i shows i as text and in binary cells (so a frame can be identified).
+
+    `size` must be at least 320x240."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    for i in range(frames):
+        image = np.full((size[1], size[0], 3), (70, 90, 100), np.uint8)
+        for bit in range(8):  # the index in binary: 8 cells along the bottom, bright where the bit is set
+            if i >> bit & 1:
+                image[-40:, bit * 40:(bit + 1) * 40] = 230
+        cv2.putText(image, str(i), (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (255, 255, 255), 2)
+        writer.write(image)
+    writer.release()
+    return path
+
+
+@pytest.fixture
+def track_factory() -> Callable[[Analysis], PoseTrack]:
+    """Build a `PoseTrack` matching an `Analysis` from `analysis_factory`."""
+    return make_track
+
+
+@pytest.fixture
+def clip_factory() -> Callable[..., Path]:
+    """Write a tiny test clip: `clip_factory(path, frames, size=(320, 240), fps=30.0)`."""
+    return write_clip

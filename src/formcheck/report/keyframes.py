@@ -1,0 +1,95 @@
+"""Lockout key frames for the HTML report: pick frames from a video by index, draw the skeleton, encode.
+
+`pick_frames` decodes the clip once, in order, converting only the frames asked for (OpenCV's
+`grab` skips the colour conversion of the others) and stopping after the last one: frame-accurate,
+unlike seeking, which lands on key frames in many codecs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from formcheck.errors import InputError
+from formcheck.landmarks import PoseFrame, PoseTrack
+from formcheck.records import Analysis
+from formcheck.report.overlay import draw_angle_labels, draw_skeleton, scale_of
+
+
+@dataclass(frozen=True)
+class KeyFrame:
+    """One rep's lockout: the undrawn BGR image, its landmarks and the metrics to label."""
+
+    rep: int  # 1-based rep index
+    image: np.ndarray  # (h, w, 3) uint8 BGR
+    pose: PoseFrame
+    metrics: Mapping[str, float | None] = field(default_factory=dict)
+    confidence: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:
+            raise ValueError(f"KeyFrame.image: expected a (h, w, 3) uint8 BGR image, got "
+                             f"{self.image.dtype} {self.image.shape}")
+
+
+def pick_frames(path: str | Path, indices: Iterable[int]) -> dict[int, np.ndarray]:
+    """The frames at `indices` (0-based decode order) as BGR images; indices past the end are absent."""
+    wanted = sorted({int(i) for i in indices if int(i) >= 0})
+    out: dict[int, np.ndarray] = {}
+    if not wanted:
+        return out
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        raise InputError(f"{path}: cannot open the video to pick key frames")
+    try:
+        capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        position = 0
+        for index in wanted:
+            while position < index and capture.grab():
+                position += 1
+            if position < index:
+                break
+            ok, image = capture.read()
+            if not ok:
+                break
+            out[index] = image
+            position += 1
+    finally:
+        capture.release()
+    return out
+
+
+def render_keyframe(frame: KeyFrame, side: str, max_width: int = 560, quality: int = 85) -> bytes:
+    """The key frame resized to `max_width`, with the skeleton and angle labels drawn, as JPEG bytes."""
+    h, w = frame.image.shape[:2]
+    factor = max_width / w  # draw at the shown size so lines and labels stay crisp and legible
+    size = (max_width, max(1, round(h * factor)))
+    image = cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+    xy = frame.pose.xy * factor
+    s = 1.4 * scale_of(image)  # the page shows key frames small: larger labels than on video
+    draw_skeleton(image, xy, frame.pose.visibility, side, scale=s)
+    draw_angle_labels(image, xy, frame.pose.visibility, side, frame.metrics, frame.confidence, scale=s)
+    ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError(f"render_keyframe: JPEG encoding failed for an image of shape {image.shape}")
+    return buffer.tobytes()
+
+
+def lockout_keyframes(analysis: Analysis, track: PoseTrack,
+                      images: Mapping[int, np.ndarray]) -> list[KeyFrame]:
+    """A `KeyFrame` per rep whose lockout image is in `images` (e.g. from `pick_frames`), labelled with
+    the rep's lockout metrics."""
+    out = []
+    for verdict in analysis.reps:
+        rep = verdict.rep
+        image = images.get(rep.lockout_frame)
+        if image is None or rep.lockout_frame >= len(track):
+            continue
+        out.append(KeyFrame(rep.index, image, track.frame(rep.lockout_frame),
+                            {k: m.value for k, m in rep.metrics.items()},
+                            {k: m.confidence for k, m in rep.metrics.items()}))
+    return out

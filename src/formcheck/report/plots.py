@@ -1,0 +1,119 @@
+"""Plots of the metrics over time for report.html: target bands, rep boundaries, lockouts and phases.
+
+Rendered with matplotlib's Agg canvas on a private `Figure` (no pyplot, no global backend switch), to
+PNG bytes the HTML inlines. Samples below the confidence threshold are drawn faint so the eye trusts
+only what the tool trusts.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from formcheck.records import METRIC_KEYS, FrameSeries, Phase, RepSummary
+
+# Target bands at lockout (degrees), from the article via DESIGN.md's conventions.
+DEFAULT_BANDS: Mapping[str, tuple[float, float]] = MappingProxyType({
+    "knee_angle_deg": (80.0, 100.0),
+    "shin_from_vertical_deg": (-10.0, 10.0),
+    "hip_extension_deg": (170.0, 190.0),
+    "neck_flexion_deg": (-15.0, 15.0),
+})
+
+METRIC_LABELS: Mapping[str, str] = MappingProxyType({
+    "knee_angle_deg": "Knee angle",
+    "shin_from_vertical_deg": "Shin from vertical",
+    "hip_extension_deg": "Hip extension",
+    "neck_flexion_deg": "Neck flexion",
+    "pelvic_tilt_deg": "Pelvic tilt",
+})
+
+PHASE_COLORS: Mapping[str, str] = MappingProxyType({
+    Phase.CONCENTRIC: "#eeeeee", Phase.LOCKOUT: "#dce6f5", Phase.ECCENTRIC: "#fcefe1"})
+LINE_COLOR = "#1f4e79"
+LOCKOUT_COLOR = "#c0392b"
+REP_EDGE_COLOR = "#888888"
+BAND_COLOR = "#2e9e4f"
+
+
+def _runs(labels: np.ndarray) -> list[tuple[int, int, str]]:
+    """Contiguous runs of equal labels as (start, stop, label), stop exclusive."""
+    if labels.size == 0:
+        return []
+    cuts = np.flatnonzero(labels[1:] != labels[:-1]) + 1
+    starts = np.concatenate([[0], cuts])
+    stops = np.concatenate([cuts, [labels.size]])
+    return [(int(a), int(b), str(labels[a])) for a, b in zip(starts, stops, strict=True)]
+
+
+def plotted_metrics(series: FrameSeries, metrics: Sequence[str] = METRIC_KEYS) -> list[str]:
+    """The metrics with at least one measured frame (the others get no empty plot)."""
+    return [m for m in metrics if m in series.values and np.isfinite(series.values[m]).any()]
+
+
+def _draw_metric(ax, t: np.ndarray, series: FrameSeries, key: str, band: tuple[float, float] | None,
+                 min_confidence: float) -> None:
+    values = np.asarray(series.values[key], dtype=float)
+    conf = np.asarray(series.confidence.get(key, np.ones_like(values)), dtype=float)
+    if band is not None:
+        ax.axhspan(band[0], band[1], color=BAND_COLOR, alpha=0.16, lw=0)
+        for edge in band:
+            ax.axhline(edge, color=BAND_COLOR, lw=0.8, ls=":")
+    ax.plot(t, values, color=LINE_COLOR, lw=0.8, alpha=0.3)  # everything, faint
+    ax.plot(t, np.where(conf >= min_confidence, values, np.nan), color=LINE_COLOR, lw=1.6)
+    ax.set_ylabel(f"{METRIC_LABELS.get(key, key)}\n(deg)", fontsize=9)
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _draw_reps(ax, t: np.ndarray, series: FrameSeries, reps: Sequence[RepSummary], key: str) -> None:
+    for start, stop, label in _runs(np.asarray(series.phase).astype(str)):
+        color = PHASE_COLORS.get(label)
+        if color is not None:
+            ax.axvspan(t[start], t[min(stop, t.size - 1)], color=color, lw=0, zorder=0)
+    values = np.asarray(series.values[key], dtype=float)
+    for rep in reps:
+        for frame in (rep.start_frame, rep.end_frame):
+            ax.axvline(t[min(frame, t.size - 1)], color=REP_EDGE_COLOR, lw=0.8)
+        lock = min(rep.lockout_frame, t.size - 1)
+        ax.axvline(t[lock], color=LOCKOUT_COLOR, lw=1.0, ls="--")
+        if np.isfinite(values[lock]):
+            ax.plot(t[lock], values[lock], "o", color=LOCKOUT_COLOR, ms=4)
+
+
+def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
+                bands: Mapping[str, tuple[float, float]] = DEFAULT_BANDS,
+                metrics: Sequence[str] = METRIC_KEYS, min_confidence: float = 0.5, dpi: int = 110) -> bytes:
+    """One stacked PNG, a row per measured metric, sharing the time axis (seconds)."""
+    keys = plotted_metrics(series, metrics)
+    if not keys:
+        raise ValueError(f"metrics_png: expected a measured metric among {list(metrics)}, got none")
+    t = np.asarray(series.t_ms, dtype=float) / 1000.0
+    fig = Figure(figsize=(10.0, 1.9 * len(keys) + 0.8), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(keys), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, key in zip(axes, keys, strict=True):
+        _draw_reps(ax, t, series, reps, key)
+        _draw_metric(ax, t, series, key, bands.get(key), min_confidence)
+    for rep in reps:
+        axes[0].annotate(f"rep {rep.index}", (t[min(rep.lockout_frame, t.size - 1)], 1.0),
+                         xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=8,
+                         color=LOCKOUT_COLOR)
+    axes[-1].set_xlabel("time (s)")
+    axes[-1].set_xlim(t[0], t[-1])
+    legend: list[Patch | Line2D] = [Patch(color=c, label=str(p)) for p, c in PHASE_COLORS.items()]
+    legend += [Patch(color=BAND_COLOR, alpha=0.3, label="target band"),
+               Line2D([], [], color=REP_EDGE_COLOR, lw=0.8, label="rep start / end"),
+               Line2D([], [], color=LOCKOUT_COLOR, lw=1.0, ls="--", marker="o", ms=4, label="top (measured)")]
+    fig.legend(handles=legend, loc="outside upper right", ncols=len(legend), fontsize=8, frameon=False)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,64 @@
+"""report.html: self-contained, verdict first, every cue with why it matters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from formcheck.report.html_report import cue_groups, render_html, write_html_report
+from formcheck.report.keyframes import lockout_keyframes, pick_frames
+
+WHY = {"feet_too_far": "Feet too far out hand the work to the hamstrings.",
+       "incomplete_lockout": "The glutes work hardest in the last degrees of extension.",
+       "not_side_view": "Angles are only true when the camera is side-on."}
+
+
+def _external_refs(page: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, flags=re.I)
+
+
+def test_page_is_self_contained_with_verdict_and_cues(tmp_path, analysis_factory, track_factory,
+                                                      clip_factory):
+    analysis = analysis_factory()
+    clip = clip_factory(tmp_path / "in.mp4", analysis.source.frames)
+    frames = lockout_keyframes(analysis, track_factory(analysis), pick_frames(clip, [30, 90, 150]))
+    path = write_html_report(analysis, tmp_path / "report.html", why=WHY, keyframes=frames,
+                             notes=["annotated.mp4: mp4v"])
+    page = path.read_text()
+    assert _external_refs(page) == []
+    assert "http://" not in page and "https://" not in page
+    for cue_id in ("feet_too_far", "incomplete_lockout"):
+        assert cue_id in page and WHY[cue_id] in page
+    verdict = page.index("78")
+    assert verdict < page.index("Each rep") < page.index("What to work on") < page.index("Angles over time") \
+        < page.index("The top of each rep") < page.index("annotated.mp4: mp4v")
+    assert page.count("data:image/png;base64,") == 1 and page.count("data:image/jpeg;base64,") == 3
+    assert "pelvis landmarks are not reliable" in page  # the null metric's reason
+
+
+def test_fix_first_lists_at_most_two_most_important(analysis_factory):
+    page = render_html(analysis_factory(), WHY)
+    fix = page[page.index("Fix first"):page.index("</ol>")]
+    assert fix.count("<li>") == 2
+    assert fix.index("Walk your feet back") < fix.index("Drive the hips")
+
+
+def test_refused_view_says_could_not_judge(analysis_factory):
+    page = render_html(analysis_factory(side_view=False), WHY)
+    assert "Could not judge: the camera faces the lifter" in page
+    assert "not_side_view" in page and WHY["not_side_view"] in page
+    assert "out of 100" not in page
+
+
+def test_text_is_escaped(analysis_factory):
+    page = render_html(analysis_factory(), {"feet_too_far": "<script>alert(1)</script>"})
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize(("reps", "expected"), [(3, ["feet_too_far", "incomplete_lockout"]),
+                                               (1, ["feet_too_far"])])
+def test_cue_groups_order(analysis_factory, reps, expected):
+    groups = cue_groups(analysis_factory(reps=reps))
+    assert [g.id for g in groups] == expected
+    assert groups[0].reps == tuple(range(1, reps + 1)) and groups[0].primary == reps

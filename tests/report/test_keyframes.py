@@ -1,0 +1,47 @@
+"""Key frames: picked by index from a video, drawn and encoded."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from formcheck.errors import InputError
+from formcheck.report.keyframes import KeyFrame, lockout_keyframes, pick_frames, render_keyframe
+
+
+def _frame_number(image: np.ndarray) -> int:
+    """Read back the index the test clip wrote in binary cells along the bottom."""
+    return sum(1 << bit for bit in range(8) if image[-20, bit * 40 + 20].mean() > 160)
+
+
+@pytest.mark.parametrize("indices", [[30, 90, 150], [0], [90, 30, 30], [5, 500]])
+def test_pick_frames_returns_exact_frames(tmp_path, clip_factory, indices):
+    clip = clip_factory(tmp_path / "in.mp4", 200)
+    picked = pick_frames(clip, indices)
+    assert sorted(picked) == sorted({i for i in indices if i < 200})
+    for i, image in picked.items():
+        assert image.shape == (240, 320, 3)
+        assert _frame_number(image) == i
+
+
+def test_pick_frames_bad_path(tmp_path):
+    with pytest.raises(InputError, match="cannot open"):
+        pick_frames(tmp_path / "missing.mp4", [1])
+
+
+def test_lockout_keyframes_render_as_jpeg(tmp_path, analysis_factory, track_factory, clip_factory):
+    analysis = analysis_factory()
+    track = track_factory(analysis)
+    clip = clip_factory(tmp_path / "in.mp4", analysis.source.frames)
+    frames = lockout_keyframes(analysis, track, pick_frames(clip, [30, 90, 150]))
+    assert [(k.rep, k.pose.index) for k in frames] == [(1, 30), (2, 90), (3, 150)]
+    jpeg = render_keyframe(frames[0], "left", max_width=400)
+    image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert image.shape == (300, 400, 3)
+
+
+def test_keyframe_rejects_grey_image(analysis_factory, track_factory):
+    track = track_factory(analysis_factory())
+    with pytest.raises(ValueError, match="expected a \\(h, w, 3\\) uint8 BGR image"):
+        KeyFrame(1, np.zeros((10, 10), np.uint8), track.frame(0))
