@@ -69,7 +69,7 @@ def test_rule_decides_alone_when_confirming_metric_is_unmeasured(rule, pack, mak
 
 @pytest.mark.parametrize("rule", REP_RULES, ids=lambda rule: rule.id)
 @pytest.mark.parametrize(("metric", "reason"), [
-    (None, "not measured: landmark hidden"),
+    (None, "not measured (landmark hidden)"),
     ("low", "confidence 0.10 below"),
 ])
 def test_unmeasured_or_uncertain_metric_abstains_and_says_why(rule, metric, reason, pack, make_rep):
@@ -162,7 +162,7 @@ def test_set_score_is_mean_rep_score_minus_set_cue_penalties(pack, side_view, ma
 def test_set_without_reps_has_no_score_and_says_why_set_rules_abstained(pack, side_view):
     verdict = evaluate_set([], side_view, pack)
     assert (verdict.reps, verdict.set_cues, verdict.score) == ((), (), None)
-    assert ("rushed_reps", "concentric_s not measured: no reps counted") in verdict.skipped
+    assert ("rushed_reps", "concentric_s not measured (no reps counted)") in verdict.skipped
 
 
 def test_unusable_timing_abstains(pack, side_view, make_rep):

@@ -149,7 +149,7 @@ def _reading(condition: Condition, source: Mapping[str, MetricValue]) -> tuple[f
     if metric is None:
         return None, f"{condition.metric} not available"
     if metric.value is None:
-        return None, f"{condition.metric} not measured: {metric.reason}"
+        return None, f"{condition.metric} not measured ({metric.reason})"
     if metric.confidence < condition.min_confidence:
         return None, (f"{condition.metric} confidence {metric.confidence:.2f} below "
                       f"{condition.min_confidence:.2f}")
