@@ -10,6 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
+from formcheck.landmarks import PoseTrack
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Real side-view clips beside the repository (not committed; absent on a user's clone).
 REAL_VIDEOS = REPO_ROOT / ".." / "shared" / "real_videos"
@@ -70,3 +72,26 @@ def real_videos() -> Path:
     if not (REAL_VIDEOS / "bridge_studio.mp4").is_file():
         pytest.skip(f"real clips not found in {REAL_VIDEOS}")
     return REAL_VIDEOS.resolve()
+
+
+@pytest.fixture(scope="session")
+def pose_model() -> Path:
+    """The verified full pose model, provisioned (offline build) on first use."""
+    from formcheck.models import ensure_model
+
+    return ensure_model("full")
+
+
+@pytest.fixture(scope="session")
+def real_track(real_videos: Path, pose_model: Path) -> Callable[[str], PoseTrack]:
+    """Factory: the landmark track of a real clip by stem (e.g. "bridge_studio"), extracted once per run."""
+    from formcheck.pose import track_video
+
+    cache: dict[str, PoseTrack] = {}
+
+    def get(stem: str) -> PoseTrack:
+        if stem not in cache:
+            cache[stem] = track_video(real_videos / f"{stem}.mp4", model=pose_model)
+        return cache[stem]
+
+    return get

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import InputError
+from formcheck.quiet import native_stderr_silenced
 
 T = TypeVar("T")
 
@@ -203,19 +204,19 @@ def open_video(path: str | Path) -> FileSource:
     """Check a video file and describe it; raises InputError with one clear line when it is unusable."""
     path = Path(path)
     _reject_path(path)
-    capture = _open_capture(str(path))
-    try:
-        if not capture.isOpened():
-            raise _unopenable(path)
-        fps = capture.get(cv2.CAP_PROP_FPS)
-        count = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
-        rotation = int(capture.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
-        if capture.get(cv2.CAP_PROP_FRAME_WIDTH) <= 0:
-            raise InputError(f"{path}: has no video stream")
-        with _quiet_opencv():
+    with native_stderr_silenced():  # FFmpeg may have started logging before _quiet_opencv could ask
+        capture = _open_capture(str(path))
+        try:
+            if not capture.isOpened():
+                raise _unopenable(path)
+            fps = capture.get(cv2.CAP_PROP_FPS)
+            count = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
+            rotation = int(capture.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
+            if capture.get(cv2.CAP_PROP_FRAME_WIDTH) <= 0:
+                raise InputError(f"{path}: has no video stream")
             ok, first = capture.read()
-    finally:
-        capture.release()
+        finally:
+            capture.release()
     if not ok or first is None:
         if count == 0:
             raise InputError(f"{path}: contains no video frames")
@@ -233,8 +234,9 @@ class CameraSource:
     NOMINAL_FPS = 30.0  # used only when the driver reports no rate; timestamps stay real either way
 
     def __init__(self, index: int = 0) -> None:
-        self._capture = _open_capture(index)
-        ok, first = (self._capture.read() if self._capture.isOpened() else (False, None))
+        with native_stderr_silenced():  # drivers probing absent devices log to stderr
+            self._capture = _open_capture(index)
+            ok, first = (self._capture.read() if self._capture.isOpened() else (False, None))
         if not ok or first is None:
             self._capture.release()
             raise InputError(f"camera {index}: not available (no camera at this index, or it is busy)")
