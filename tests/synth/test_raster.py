@@ -60,6 +60,7 @@ def test_nearer_triangle_wins_regardless_of_order(camera: Camera, near_first: bo
     assert tuple(layers.image[centre]) == (0, 0, 255)  # BGR red
     assert layers.mesh_index[centre] == meshes.index(near)
     assert layers.depth[centre] == pytest.approx(3.0)
+    assert layers.depth[0, 0] == np.inf and layers.mesh_index[0, 0] == -1
     assert np.all(layers.image[layers.mesh_index == meshes.index(far)] == (255, 0, 0))
 
 
@@ -80,6 +81,18 @@ def test_back_faces_are_culled_on_request(camera: Camera, cull_back: bool, expec
     front = _triangle([[-1.0, -1.0, 0.0], [1.0, -1.0, 0.0], [0.0, 1.0, 0.0]], RED, cull_back=True)
     assert _drawn(render([back], camera)).any() == expected_pixels
     assert _drawn(render([front], camera)).any()
+
+
+@pytest.mark.parametrize("position", [[0.5, 1.5, 4.0], [-3.0, 0.5, 1.0], [0.0, -3.0, 0.5]])
+def test_culling_closed_meshes_changes_nothing(position: list[float]) -> None:
+    # Z-buffering alone already hides the far side of closed meshes; culling only saves work.
+    camera = Camera(W, H, 50.0, np.array(position), np.zeros(3))
+    closed = [sphere_mesh([0.2, 0.0, 0.3], 0.5, RED), box_mesh([-0.3, 0.1, -0.2], [0.8, 0.6, 0.9], GREEN)]
+    open_ = [Mesh(m.vertices, m.faces, m.colors, smooth=m.smooth, cull_back=False) for m in closed]
+    culled, drawn = render_layers(closed, camera), render_layers(open_, camera)
+    assert np.sum(culled.mesh_index >= 0) > 1000
+    np.testing.assert_array_equal(culled.image, drawn.image)
+    np.testing.assert_array_equal(culled.mesh_index, drawn.mesh_index)
 
 
 def test_triangle_behind_camera_is_not_drawn(camera: Camera) -> None:

@@ -31,20 +31,27 @@ __all__ = ["Camera", "Layers", "Mesh", "mask", "render", "render_layers"]
 
 @dataclass(frozen=True, eq=False)
 class Layers:
-    """One rendered frame: the BGR image, which mesh is frontmost per pixel (-1 = background) and its depth.
+    """One rendered frame: the BGR image, which mesh is frontmost per pixel (-1 = background) and 1/depth.
 
-    `depth` is the distance along the optical axis in metres (inf on background pixels).
+    `inverse_depth` is 1 / (distance along the optical axis in metres), 0 on background pixels; `depth`
+    converts it (inf on background), for callers that ask whether a point is hidden.
     """
 
     image: np.ndarray
     mesh_index: np.ndarray
-    depth: np.ndarray
+    inverse_depth: np.ndarray
 
     def __post_init__(self) -> None:
         height, width = self.mesh_index.shape
-        if self.image.shape != (height, width, 3) or self.depth.shape != (height, width):
-            raise ValueError(f"Layers: expected image (H,W,3) and depth (H,W) for H,W={height},{width}, "
-                             f"got {self.image.shape} and {self.depth.shape}")
+        if self.image.shape != (height, width, 3) or self.inverse_depth.shape != (height, width):
+            raise ValueError(f"Layers: expected image (H,W,3) and inverse_depth (H,W) for H,W = {height},"
+                             f"{width}, got {self.image.shape} and {self.inverse_depth.shape}")
+
+    @property
+    def depth(self) -> np.ndarray:
+        """(H,W) metres along the optical axis to the frontmost surface; inf where nothing was drawn."""
+        with np.errstate(divide="ignore"):
+            return 1.0 / self.inverse_depth
 
 
 @numba.njit(cache=True)
@@ -89,20 +96,36 @@ def _lit_corner_colors(mesh: Mesh, light: np.ndarray, ambient: float) -> np.ndar
 
 
 @numba.njit(cache=True)
-def _plane(f0: float, f1: float, f2: float, a: np.ndarray,
-           b: np.ndarray) -> tuple[float, float, float]:  # pragma: no cover - jitted
-    """Coefficients (A, B, C) of A*x + B*y + C, the barycentric blend of corner values f0, f1, f2."""
-    return (f0 * a[0] + f1 * a[1] + f2 * a[2], f0 * b[0] + f1 * b[1] + f2 * b[2],
-            f0 * b[3] + f1 * b[4] + f2 * b[5])
+def _plane(f0: float, f1: float, f2: float,
+           edges: np.ndarray) -> tuple[float, float, float]:  # pragma: no cover - jitted
+    """(A, B, C) of A*x + B*y + C: corner values f0, f1, f2 blended by barycentric weights (rows of edges)."""
+    return (f0 * edges[0, 0] + f1 * edges[1, 0] + f2 * edges[2, 0],
+            f0 * edges[0, 1] + f1 * edges[1, 1] + f2 * edges[2, 1],
+            f0 * edges[0, 2] + f1 * edges[1, 2] + f2 * edges[2, 2])
 
 
 @numba.njit(cache=True)
-def _draw_triangle(p: np.ndarray, c: np.ndarray, mesh_id: int, cull: bool, focal: float,
+def _row_span(edges: np.ndarray, py: float, lo: float, hi: float) -> tuple[int, int]:  # pragma: no cover
+    """First and last pixel column of row centre `py` inside all three edges, within [lo, hi] centres."""
+    for k in range(3):
+        rest = edges[k, 1] * py + edges[k, 2]
+        if edges[k, 0] > 0.0:
+            lo = max(lo, -rest / edges[k, 0])
+        elif edges[k, 0] < 0.0:
+            hi = min(hi, -rest / edges[k, 0])
+        elif rest < 0.0:
+            return 0, -1
+    return int(np.ceil(lo - 0.5)), int(np.floor(hi - 0.5))
+
+
+@numba.njit(cache=True)
+def _draw_triangle(p: np.ndarray, c: np.ndarray, mesh_id: int, cull: bool, focal: float, edges: np.ndarray,
                    image: np.ndarray, inv_depth: np.ndarray, ids: np.ndarray) -> None:  # pragma: no cover
     """Draw one triangle in front of the near plane: p (3,3) camera xyz, c (3,3) RGB per corner.
 
     Barycentric weights, 1/z and colour/z are affine in pixel coordinates, so each is evaluated as
-    A*x + B*y + C; each row is drawn over the span where all three weights are >= 0.
+    A*x + B*y + C (weight k's coefficients go in row k of the scratch `edges`); each row is drawn over
+    the span where all three weights are >= 0.
     """
     height, width = ids.shape
     w0, w1, w2 = 1.0 / p[0, 2], 1.0 / p[1, 2], 1.0 / p[2, 2]
@@ -120,26 +143,17 @@ def _draw_triangle(p: np.ndarray, c: np.ndarray, mesh_id: int, cull: bool, focal
     if col_lo > col_hi or row_lo > row_hi:
         return
     inv = 1.0 / area
-    # Weight k as A[k]*x + B[k]*y + C[k] (B and C packed in b: B0 B1 B2 C0 C1 C2).
-    a = np.array([(y1 - y2) * inv, (y2 - y0) * inv, (y0 - y1) * inv])
-    b = np.array([(x2 - x1) * inv, (x0 - x2) * inv, (x1 - x0) * inv,
-                  (x1 * y2 - x2 * y1) * inv, (x2 * y0 - x0 * y2) * inv, (x0 * y1 - x1 * y0) * inv])
-    wa, wb, wc = _plane(w0, w1, w2, a, b)
-    ra, rb, rc = _plane(w0 * c[0, 0], w1 * c[1, 0], w2 * c[2, 0], a, b)
-    ga, gb, gc = _plane(w0 * c[0, 1], w1 * c[1, 1], w2 * c[2, 1], a, b)
-    ba, bb, bc = _plane(w0 * c[0, 2], w1 * c[1, 2], w2 * c[2, 2], a, b)
+    edges[0, 0], edges[0, 1], edges[0, 2] = (y1 - y2) * inv, (x2 - x1) * inv, (x1 * y2 - x2 * y1) * inv
+    edges[1, 0], edges[1, 1], edges[1, 2] = (y2 - y0) * inv, (x0 - x2) * inv, (x2 * y0 - x0 * y2) * inv
+    edges[2, 0], edges[2, 1], edges[2, 2] = (y0 - y1) * inv, (x1 - x0) * inv, (x0 * y1 - x1 * y0) * inv
+    wa, wb, wc = _plane(w0, w1, w2, edges)
+    ra, rb, rc = _plane(w0 * c[0, 0], w1 * c[1, 0], w2 * c[2, 0], edges)
+    ga, gb, gc = _plane(w0 * c[0, 1], w1 * c[1, 1], w2 * c[2, 1], edges)
+    ba, bb, bc = _plane(w0 * c[0, 2], w1 * c[1, 2], w2 * c[2, 2], edges)
     for i in range(int(row_lo), int(row_hi) + 1):
         py = i + 0.5
-        lo, hi = col_lo + 0.5, col_hi + 0.5  # span of pixel centres, narrowed by each edge
-        for k in range(3):
-            rest = b[k] * py + b[k + 3]
-            if a[k] > 0.0:
-                lo = max(lo, -rest / a[k])
-            elif a[k] < 0.0:
-                hi = min(hi, -rest / a[k])
-            elif rest < 0.0:
-                hi = -1.0
-        for j in range(int(np.ceil(lo - 0.5)), int(np.floor(hi - 0.5)) + 1):
+        first, last = _row_span(edges, py, col_lo + 0.5, col_hi + 0.5)
+        for j in range(first, last + 1):
             px = j + 0.5
             wz = wa * px + wb * py + wc
             if wz <= inv_depth[i, j]:
@@ -182,12 +196,13 @@ def _rasterise(vertices: np.ndarray, faces: np.ndarray, colors: np.ndarray, mesh
     poly_p = np.empty((4, 3))
     poly_c = np.empty((4, 3), dtype=np.float32)
     tri_c = np.empty((3, 3), dtype=np.float32)
+    edges = np.empty((3, 3))
     for f in range(faces.shape[0]):
         for k in range(3):
             tri_p[k] = vertices[faces[f, k]]
         z_lo = min(tri_p[0, 2], tri_p[1, 2], tri_p[2, 2])
         if z_lo >= near:
-            _draw_triangle(tri_p, colors[f], mesh_id, cull, focal, image, inv_depth, ids)
+            _draw_triangle(tri_p, colors[f], mesh_id, cull, focal, edges, image, inv_depth, ids)
             continue
         if max(tri_p[0, 2], tri_p[1, 2], tri_p[2, 2]) < near:
             continue
@@ -195,7 +210,7 @@ def _rasterise(vertices: np.ndarray, faces: np.ndarray, colors: np.ndarray, mesh
         for k in range(1, n - 1):  # fan; keeps the winding
             tri_p[0], tri_p[1], tri_p[2] = poly_p[0], poly_p[k], poly_p[k + 1]
             tri_c[0], tri_c[1], tri_c[2] = poly_c[0], poly_c[k], poly_c[k + 1]
-            _draw_triangle(tri_p, tri_c, mesh_id, cull, focal, image, inv_depth, ids)
+            _draw_triangle(tri_p, tri_c, mesh_id, cull, focal, edges, image, inv_depth, ids)
 
 
 def _background_image(background: tuple[int, int, int] | np.ndarray, camera: Camera) -> np.ndarray:
@@ -236,9 +251,7 @@ def render_layers(meshes: Sequence[Mesh], camera: Camera, *,
     for index, mesh in enumerate(meshes):
         _rasterise(camera.to_camera(mesh.vertices), mesh.faces, _lit_corner_colors(mesh, light, ambient),
                    index, mesh.cull_back, camera.focal_px, camera.near, image, inv_depth, ids)
-    with np.errstate(divide="ignore"):
-        depth = np.where(ids >= 0, 1.0 / inv_depth, np.inf)
-    return Layers(image=image, mesh_index=ids, depth=depth)
+    return Layers(image=image, mesh_index=ids, inverse_depth=inv_depth)
 
 
 def render(meshes: Sequence[Mesh], camera: Camera, *,
