@@ -1,0 +1,325 @@
+"""Rep segmentation: which movements of the hips are reps, their phases, lockout and tempo.
+
+The input is one lift signal per frame that rises as the hips rise — by default the hip extension angle
+(S-H-K, degrees), which is scale-free and reads about 180 at lockout whatever the camera distance. The
+tracker is incremental (`RepTracker.update` one frame at a time, for live use); `segment_reps` runs the
+same tracker over a whole clip, so files and live sessions count the same reps.
+
+A rep is a rise from the bottom to a top, then a descent most of the way back. Not counted:
+- setup shuffling: movements that rise less than `min_rise` or never reach `min_peak`;
+- partial reps: a rise smaller than `partial_fraction` of the median rise of the reps counted so far
+  (causal, so the first movement is judged by the absolute thresholds only).
+
+Phase boundaries use a band of `edge_band` x the rep's rise: the concentric starts when the signal leaves
+the bottom band, the lockout is the time spent within the band below the peak (`hold_s`), the eccentric
+ends when it re-enters the bottom band (or at the lowest point, if the lifter goes straight into the next
+rep without reaching it). The lockout frame is the middle of the hold in time, which is steadier under
+landmark noise than the frame of the single highest value.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from enum import StrEnum
+
+import numpy as np
+
+from formcheck.records import Phase
+
+
+@dataclass(frozen=True)
+class RepConfig:
+    """Thresholds in signal units (degrees of hip extension by default) and fractions of a rep's rise."""
+
+    min_rise: float = 30.0  # smallest bottom->top rise that can be a rep
+    min_peak: float = 140.0  # a rep's top must reach this (hips near the shoulder-knee line)
+    start_rise: float = 8.0  # a movement starts when the signal is this far above the bottom
+    turn_drop: float = 6.0  # a top is over once the signal falls this far (or `turn_fraction`) below it
+    turn_fraction: float = 0.25
+    return_fraction: float = 0.6  # a counted rep descends at least this share of its rise
+    partial_fraction: float = 0.6  # rises below this share of the set's median rise are partial reps
+    edge_band: float = 0.05  # phase edges: within this share of the rise from the bottom or the peak
+    min_confidence: float = 0.3  # frames whose signal confidence is lower are ignored
+    bottom_memory_ms: float = 3000.0  # the bottom a rep rises from is the lowest point this recent
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not (isinstance(value, int | float) and math.isfinite(value)):
+                raise ValueError(f"RepConfig.{f.name}: expected a finite number, got {value!r}")
+        for name in ("turn_fraction", "return_fraction", "partial_fraction", "edge_band", "min_confidence"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"RepConfig.{name}: expected 0..1, got {getattr(self, name)}")
+        for name in ("min_rise", "start_rise", "turn_drop", "bottom_memory_ms"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"RepConfig.{name}: expected > 0, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class RepSegment:
+    """One counted rep: frame indices, phase edges, tempo in seconds and its bottom/top signal levels."""
+
+    index: int  # 1-based
+    start_frame: int  # concentric starts (leaves the bottom band)
+    lockout_start: int  # enters the top band
+    lockout_frame: int  # middle of the hold, in time
+    lockout_end: int  # last frame in the top band
+    end_frame: int  # eccentric ends
+    concentric_s: float
+    hold_s: float
+    eccentric_s: float
+    bottom: float  # signal at the bottom before the rep
+    peak: float  # highest signal of the rep
+
+    def __post_init__(self) -> None:
+        order = (self.start_frame, self.lockout_start, self.lockout_frame, self.lockout_end, self.end_frame)
+        if list(order) != sorted(order):
+            raise ValueError(f"RepSegment {self.index}: expected start <= lockout start <= lockout <= "
+                             f"lockout end <= end, got {order}")
+
+    @property
+    def rise(self) -> float:
+        return self.peak - self.bottom
+
+
+class EventKind(StrEnum):
+    """What a `RepEvent` reports."""
+
+    PHASE = "phase"  # the live phase changed
+    REP = "rep"  # a rep was counted (and is complete)
+    REJECTED = "rejected"  # a movement was not counted as a rep, with the reason
+
+
+@dataclass(frozen=True)
+class RepEvent:
+    """Something the tracker noticed at frame `frame` (time `t_ms`)."""
+
+    kind: EventKind
+    frame: int
+    t_ms: int
+    phase: Phase | None = None
+    rep: RepSegment | None = None
+    reason: str | None = None
+
+
+class _State(StrEnum):
+    BOTTOM = "bottom"
+    RISING = "rising"
+    FALLING = "falling"
+
+
+class RepTracker:
+    """Incremental rep counter: feed one frame at a time with `update`, call `finish` at the end."""
+
+    def __init__(self, config: RepConfig | None = None) -> None:
+        self.config = config or RepConfig()
+        self.reps: list[RepSegment] = []
+        self.phase = Phase.SETUP
+        self._state = _State.BOTTOM
+        self._frame = -1
+        self._hist: list[tuple[int, int, float]] = []  # (frame, t_ms, signal) since the current bottom
+        self._base = math.inf
+        self._peak = -math.inf
+        self._low_after = math.inf  # lowest signal since the peak
+        self._topped = False  # the current rise has reached a lockout (live phase)
+
+    # ---- public -------------------------------------------------------------------------------------
+
+    def update(self, t_ms: int, value: float, confidence: float = 1.0) -> list[RepEvent]:
+        """Consume the next frame's signal; returns what happened at it (often nothing)."""
+        self._frame += 1
+        if not (math.isfinite(value) and confidence >= self.config.min_confidence):
+            return []
+        self._hist.append((self._frame, int(t_ms), float(value)))
+        step = {_State.BOTTOM: self._at_bottom, _State.RISING: self._rising, _State.FALLING: self._falling}
+        events = step[self._state](int(t_ms), float(value))
+        return events + self._live_phase(int(t_ms), float(value))
+
+    def finish(self) -> list[RepEvent]:
+        """End of the clip: close a rep whose descent was under way."""
+        if self._state is not _State.FALLING or not self._hist:
+            if self._state is _State.RISING and self._peak - self._base >= self.config.min_rise:
+                frame, t_ms, _ = self._hist[-1]
+                return [RepEvent(EventKind.REJECTED, frame, t_ms, reason="the clip ended before the descent")]
+            return []
+        low_i = self._argmin_after_peak()
+        return self._close(low_i)
+
+    # ---- states -------------------------------------------------------------------------------------
+
+    def _at_bottom(self, t_ms: int, value: float) -> list[RepEvent]:
+        # the bottom is the lowest point of the recent past, so an old low (lying down during the
+        # setup) does not stretch the next rep's concentric back in time
+        recent = [h for h in self._hist if t_ms - h[1] <= self.config.bottom_memory_ms]
+        low = min(range(len(recent)), key=lambda i: recent[i][2])
+        self._hist = recent[low:]
+        self._base = self._hist[0][2]
+        if value - self._base >= self.config.start_rise:
+            self._state, self._peak = _State.RISING, value
+        return []
+
+    def _rising(self, t_ms: int, value: float) -> list[RepEvent]:
+        cfg = self.config
+        self._peak = max(self._peak, value)
+        rise = self._peak - self._base
+        if self._peak - value < max(cfg.turn_drop, cfg.turn_fraction * rise):
+            return []
+        if rise >= cfg.min_rise and self._peak >= cfg.min_peak:
+            self._state, self._low_after = _State.FALLING, value
+            return []
+        reason = (f"movement too small: rose {rise:.0f} (a rep rises at least {cfg.min_rise:.0f})"
+                  if rise < cfg.min_rise else
+                  f"top too low: reached {self._peak:.0f} (a rep reaches at least {cfg.min_peak:.0f})")
+        frame = self._hist[-1][0]
+        self._restart_bottom(len(self._hist) - 1)
+        return [RepEvent(EventKind.REJECTED, frame, t_ms, reason=reason)]
+
+    def _falling(self, t_ms: int, value: float) -> list[RepEvent]:
+        cfg = self.config
+        rise = self._peak - self._base
+        self._low_after = min(self._low_after, value)
+        if value <= self._base + cfg.edge_band * rise:
+            return self._close(len(self._hist) - 1)
+        if value - self._low_after < cfg.start_rise:
+            return []
+        if self._peak - self._low_after >= cfg.return_fraction * rise:
+            events = self._close(self._argmin_after_peak())  # went straight into the next rep
+            self._state, self._peak = _State.RISING, max(v for _, _, v in self._hist)
+            return events
+        self._state = _State.RISING  # a second push near the top: still the same rep
+        return []
+
+    # ---- closing a rep ------------------------------------------------------------------------------
+
+    def _argmin_after_peak(self) -> int:
+        values = [v for _, _, v in self._hist]
+        peak_i = int(np.argmax(values))
+        return peak_i + int(np.argmin(values[peak_i:]))
+
+    def _close(self, end_i: int) -> list[RepEvent]:
+        """Judge the movement from the bottom to history index `end_i`; the bottom restarts there."""
+        cfg = self.config
+        hist = self._hist[: end_i + 1]
+        rise = self._peak - self._base
+        frame, t_ms, _ = hist[-1]
+        typical = statistics.median(r.rise for r in self.reps) if self.reps else None
+        values = [v for _, _, v in hist]
+        descent = self._peak - min(values[int(np.argmax(values)):])
+        self._restart_bottom(end_i)
+        if descent < cfg.return_fraction * rise:
+            return [RepEvent(EventKind.REJECTED, frame, t_ms, reason="did not come back down")]
+        if typical is not None and rise < cfg.partial_fraction * typical:
+            reason = (f"partial rep: rose {rise:.0f}, {100 * rise / typical:.0f}% of the set's usual "
+                      f"{typical:.0f}")
+            return [RepEvent(EventKind.REJECTED, frame, t_ms, reason=reason)]
+        segment = segment_from_history(hist, len(self.reps) + 1, cfg.edge_band)
+        self.reps.append(segment)
+        return [RepEvent(EventKind.REP, frame, t_ms, rep=segment)]
+
+    def _restart_bottom(self, from_i: int) -> None:
+        """Forget the history before index `from_i`, whose sample becomes the new bottom."""
+        self._hist = self._hist[from_i:]
+        self._state, self._base = _State.BOTTOM, self._hist[0][2]
+        self._peak, self._low_after = -math.inf, math.inf
+
+    # ---- live phase ---------------------------------------------------------------------------------
+
+    def _live_phase(self, t_ms: int, value: float) -> list[RepEvent]:
+        """The phase as best known now (the rep's exact edges come with its REP event)."""
+        cfg = self.config
+        rise = self._peak - self._base
+        near_top = value >= self._peak - cfg.edge_band * rise
+        self._topped = self._state is _State.RISING and (
+            self._topped or (rise >= cfg.min_rise and self._peak >= cfg.min_peak and near_top))
+        if self._topped:
+            phase = Phase.LOCKOUT
+        elif self._state is _State.RISING:
+            phase = Phase.CONCENTRIC
+        elif self._state is _State.FALLING:
+            phase = Phase.ECCENTRIC
+        else:
+            phase = Phase.SETUP
+        if phase is self.phase:
+            return []
+        self.phase = phase
+        return [RepEvent(EventKind.PHASE, self._frame, t_ms, phase=phase)]
+
+
+def _crossing_ms(t: np.ndarray, s: np.ndarray, i: int, j: int, level: float) -> float:
+    """Time at which the signal crosses `level` between samples i and j, by linear interpolation."""
+    if s[i] == s[j]:
+        return float(t[j])
+    u = min(max((level - s[i]) / (s[j] - s[i]), 0.0), 1.0)
+    return float(t[i] + u * (t[j] - t[i]))
+
+
+def _hold_span(s: np.ndarray, peak_i: int, level: float) -> tuple[int, int]:
+    """First and last index of the contiguous stretch around the peak at or above `level`."""
+    first, last = peak_i, peak_i
+    while first > 0 and s[first - 1] >= level:
+        first -= 1
+    while last < s.size - 1 and s[last + 1] >= level:
+        last += 1
+    return first, last
+
+
+def segment_from_history(hist: Sequence[tuple[int, int, float]], index: int, band: float) -> RepSegment:
+    """Phase edges and tempo of one rep from its (frame, t_ms, signal) samples, bottom to end.
+
+    Edge frames are samples; durations use the band crossings interpolated between samples, so tempo
+    is accurate to well under a frame.
+    """
+    frames = np.array([h[0] for h in hist])
+    t = np.array([h[1] for h in hist], dtype=float)
+    s = np.array([h[2] for h in hist])
+    peak_i = int(np.argmax(s))
+    bottom, peak = float(s[0]), float(s[peak_i])
+    rise = peak - bottom
+    low_level = bottom + band * rise
+    top_level = peak - band * rise
+    below = np.flatnonzero(s[: peak_i + 1] <= low_level)
+    start = int(below[-1]) if below.size else 0
+    top_start, top_end = _hold_span(s, peak_i, top_level)
+    low_after = float(s[peak_i:].min())
+    # back in the bottom band, or (touch and go) within the band of the lowest point of the descent
+    end_level = low_level if low_after <= low_level else low_after + band * rise
+    after = np.flatnonzero(s[top_end:] <= end_level)
+    end = top_end + int(after[0]) if after.size else s.size - 1
+    t_start = _crossing_ms(t, s, start, min(start + 1, peak_i), low_level)
+    t_top_in = _crossing_ms(t, s, max(top_start - 1, 0), top_start, top_level)
+    t_top_out = _crossing_ms(t, s, top_end, min(top_end + 1, s.size - 1), top_level)
+    t_end = _crossing_ms(t, s, max(end - 1, top_end), end, end_level)
+    middle_t = (t_top_in + t_top_out) / 2
+    lock = top_start + int(np.argmin(np.abs(t[top_start: top_end + 1] - middle_t)))
+    return RepSegment(
+        index=index, start_frame=int(frames[start]), lockout_start=int(frames[top_start]),
+        lockout_frame=int(frames[lock]), lockout_end=int(frames[top_end]), end_frame=int(frames[end]),
+        concentric_s=(t_top_in - t_start) / 1000.0, hold_s=(t_top_out - t_top_in) / 1000.0,
+        eccentric_s=(t_end - t_top_out) / 1000.0, bottom=bottom, peak=peak)
+
+
+def segment_reps(t_ms: np.ndarray, signal: np.ndarray, confidence: np.ndarray | None = None,
+                 config: RepConfig | None = None) -> tuple[list[RepSegment], list[RepEvent]]:
+    """Reps of a whole clip, by running the incremental tracker over it (same reps as live)."""
+    tracker = RepTracker(config)
+    conf = np.ones(signal.shape) if confidence is None else confidence
+    events: list[RepEvent] = []
+    for i in range(signal.shape[0]):
+        events += tracker.update(int(t_ms[i]), float(signal[i]), float(conf[i]))
+    events += tracker.finish()
+    return list(tracker.reps), events
+
+
+def phases_of(n_frames: int, reps: Sequence[RepSegment]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame phase (str values of `Phase`) and 1-based rep index (0 outside reps)."""
+    phase = np.full(n_frames, Phase.SETUP.value, dtype=object)
+    rep = np.zeros(n_frames, dtype=int)
+    for r in reps:
+        phase[r.start_frame: r.lockout_start] = Phase.CONCENTRIC.value
+        phase[r.lockout_start: r.lockout_end + 1] = Phase.LOCKOUT.value
+        phase[r.lockout_end + 1: r.end_frame + 1] = Phase.ECCENTRIC.value
+        rep[r.start_frame: r.end_frame + 1] = r.index
+    return phase, rep
