@@ -44,6 +44,7 @@ class RepConfig:
     edge_band: float = 0.05  # phase edges: within this share of the rise from the bottom or the peak
     min_confidence: float = 0.3  # frames whose signal confidence is lower are ignored
     bottom_memory_ms: float = 3000.0  # the bottom a rep rises from is the lowest point this recent
+    stall_ms: float = 1500.0  # a rise that stalls this long below `min_peak` was a change of setup
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -53,7 +54,7 @@ class RepConfig:
         for name in ("turn_fraction", "return_fraction", "partial_fraction", "edge_band", "min_confidence"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"RepConfig.{name}: expected 0..1, got {getattr(self, name)}")
-        for name in ("min_rise", "start_rise", "turn_drop", "bottom_memory_ms"):
+        for name in ("min_rise", "start_rise", "turn_drop", "bottom_memory_ms", "stall_ms"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"RepConfig.{name}: expected > 0, got {getattr(self, name)}")
 
@@ -123,6 +124,7 @@ class RepTracker:
         self._hist: list[tuple[int, int, float]] = []  # (frame, t_ms, signal) since the current bottom
         self._base = math.inf
         self._peak = -math.inf
+        self._peak_ms = 0  # when the peak was reached
         self._low_after = math.inf  # lowest signal since the peak
         self._topped = False  # the current rise has reached a lockout (live phase)
 
@@ -158,13 +160,18 @@ class RepTracker:
         self._hist = recent[low:]
         self._base = self._hist[0][2]
         if value - self._base >= self.config.start_rise:
-            self._state, self._peak = _State.RISING, value
+            self._state, self._peak, self._peak_ms = _State.RISING, value, t_ms
         return []
 
     def _rising(self, t_ms: int, value: float) -> list[RepEvent]:
         cfg = self.config
-        self._peak = max(self._peak, value)
+        if value > self._peak:
+            self._peak, self._peak_ms = value, t_ms
         rise = self._peak - self._base
+        if self._peak < cfg.min_peak and t_ms - self._peak_ms > cfg.stall_ms:
+            frame = self._hist[-1][0]  # settled somewhere below any top: a new setup position
+            self._restart_bottom(len(self._hist) - 1)
+            return [RepEvent(EventKind.REJECTED, frame, t_ms, reason="stopped below the top: setup")]
         if self._peak - value < max(cfg.turn_drop, cfg.turn_fraction * rise):
             return []
         if rise >= cfg.min_rise and self._peak >= cfg.min_peak:
@@ -187,7 +194,8 @@ class RepTracker:
             return []
         if self._peak - self._low_after >= cfg.return_fraction * rise:
             events = self._close(self._argmin_after_peak())  # went straight into the next rep
-            self._state, self._peak = _State.RISING, max(v for _, _, v in self._hist)
+            self._state, self._peak, self._peak_ms = _State.RISING, *max(
+                ((v, t) for _, t, v in self._hist), key=lambda vt: vt[0])
             return events
         self._state = _State.RISING  # a second push near the top: still the same rep
         return []
