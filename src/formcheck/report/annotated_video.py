@@ -30,7 +30,7 @@ import numpy as np
 from formcheck.landmarks import PoseTrack
 from formcheck.records import Analysis
 from formcheck.report.files import partial_path
-from formcheck.report.overlay import draw_overlay
+from formcheck.report.overlay import OverlayState, draw_overlay
 from formcheck.report.timeline import OverlayTimeline
 
 CODECS = ("auto", "avc1", "ffmpeg", "mp4v")
@@ -107,10 +107,15 @@ class _FfmpegEncoder:
         cmd = [exe, "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
                "-s", f"{size[0]}x{size[1]}", "-framerate", f"{rate.numerator}/{rate.denominator}", "-i", "-",
                "-an", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2",  # yuv420p needs even sizes
-               "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-               "-movflags", "+faststart", str(path)]
+               # ultrafast + one thread: about 5 ms of one core per 720p frame, so encoding fits beside
+               # MediaPipe (which keeps about one core busy) instead of competing with it
+               "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-threads", "1",
+               "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path)]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.PIPE)
+        # below inference's priority: on a busy machine the video should wait, not the pose
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: no setpriority on Windows
+            os.setpriority(os.PRIO_PROCESS, self._proc.pid, 5)
 
     def write(self, image: np.ndarray) -> None:
         assert self._proc.stdin is not None
@@ -173,20 +178,24 @@ class AnnotatedVideoWriter:
     def _encode(self) -> None:
         while (item := self._queue.get()) is not _STOP:
             if self._error is None:
+                image, state = item  # type: ignore[misc]
                 try:
-                    self._encoder.write(item)  # type: ignore[arg-type]
+                    self._encoder.write(image if state is None else draw_overlay(image, state))
                 except Exception as exc:  # handed to the producer at its next write/close
                     self._error = exc
 
-    def write(self, image: np.ndarray) -> None:
-        """Queue one frame; it must be (height, width, 3) uint8 BGR of the writer's size."""
+    def write(self, image: np.ndarray, overlay: OverlayState | None = None) -> None:
+        """Queue one frame; it must be (height, width, 3) uint8 BGR of the writer's size.
+
+        With `overlay`, the overlay is drawn on `image` in the writer's thread, off the caller's loop.
+        """
         expected = (self.size[1], self.size[0], 3)
         if image.shape != expected or image.dtype != np.uint8:
             raise ValueError(f"AnnotatedVideoWriter.write: expected a uint8 image of shape {expected}, "
                              f"got {image.dtype} {image.shape}")
         if self._error is not None:
             raise OSError(f"video encoding failed: {self._error}") from self._error
-        self._queue.put(image)
+        self._queue.put((image, overlay))
         self.frames += 1
 
     def _finish_thread(self) -> None:
@@ -253,5 +262,5 @@ def render_annotated_video(frames: Iterable[np.ndarray], analysis: Analysis, tra
                                  "got more")
             if i in wanted:
                 kept[i] = image.copy()
-            writer.write(draw_overlay(image, timeline.state(i)))
+            writer.write(image, timeline.state(i))
     return RenderResult(writer.path, writer.frames, writer.codec, writer.note, kept)
