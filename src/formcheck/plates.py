@@ -27,14 +27,15 @@ from formcheck.video import open_video
 class PlateSearch:
     """How to look for the plate. Sizes are fractions of the body scale (shoulder->knee + knee->ankle, px).
 
-    A 45 cm plate on a 1.75 m lifter has a radius of about 0.165 body scale; the range allows smaller
-    plates, a camera closer to the plate than to the body, and landmark noise.
+    A 45 cm plate on a 1.75 m lifter has a radius of about 0.165 body scale; the range is wide because the
+    plate is ~0.6 m nearer the camera than the hips (it looks ~30 % larger) and because the pose model's
+    knee, which the scale reads, is often pulled toward a plate that hides the thigh.
     """
 
-    min_radius: float = 0.09
-    max_radius: float = 0.26
+    min_radius: float = 0.12
+    max_radius: float = 0.45
     canny_high: int = 100  # upper Canny threshold for Hough and for edge support
-    min_support: float = 0.45  # share of the rim that must show an edge
+    min_support: float = 0.55  # share of the rim that must show an edge
     min_presence: float = 0.3  # share of frames that must show the plate for the clip to have one
     radius_tolerance: float = 0.12  # a frame's circle may differ this much (relative) from the clip's
     max_jump: float = 0.35  # largest centre step between frames, in plate radii
@@ -131,26 +132,50 @@ def rim_support(edges: np.ndarray, cx: float, cy: float, r: float, samples: int 
     return float((edges[ys[inside], xs[inside]] > 0).mean())
 
 
+_NO_CIRCLES = (np.zeros((0, 4)), np.zeros((0, 2)))
+
+
 def find_circles(image: np.ndarray, box: tuple[int, int, int, int], radii: tuple[float, float],
-                 search: PlateSearch, limit: int = 6) -> np.ndarray:
-    """Candidate plates in one BGR frame: (k, 4) rows of cx, cy, r (px, whole frame) and rim support."""
+                 search: PlateSearch, limit: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate plates in one BGR frame and the edge pixels they were found among.
+
+    Returns (k, 4) rows of cx, cy, r (px, whole frame) and rim support, and (m, 2) edge pixel xy.
+    """
     h, w = image.shape[:2]
     x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])
     if x1 - x0 < 2 * radii[0] or y1 - y0 < 2 * radii[0]:
-        return np.zeros((0, 4))
+        return _NO_CIRCLES
     grey = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
     grey = cv2.GaussianBlur(grey, (5, 5), 1.5)
     found = cv2.HoughCircles(grey, cv2.HOUGH_GRADIENT, dp=1.5, minDist=radii[0], param1=search.canny_high,
                              param2=25, minRadius=int(radii[0]), maxRadius=int(np.ceil(radii[1])))
     if found is None:
-        return np.zeros((0, 4))
+        return _NO_CIRCLES
     edges = cv2.Canny(grey, search.canny_high // 2, search.canny_high)
     thick = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     rows = []
     for cx, cy, r in found[0, :limit, :3]:
         fx, fy, fr = refine_circle(edges, float(cx), float(cy), float(r))
         rows.append((fx + x0, fy + y0, fr, rim_support(thick, fx, fy, fr)))
-    return np.array(rows, float)
+    ys, xs = np.nonzero(edges)
+    return np.array(rows, float), np.column_stack([xs + x0, ys + y0]).astype(float)
+
+
+def fit_centre(points: np.ndarray, centre: np.ndarray, radius: float, band: float = 4.0,
+               steps: int = 5) -> np.ndarray:
+    """Centre of the circle of known `radius` that best fits the edge `points` near it (least squares).
+
+    Knowing the radius makes the centre robust when part of the rim is hidden or out of frame.
+    """
+    c = np.asarray(centre, float)
+    for _ in range(steps):
+        d = points - c
+        dist = np.linalg.norm(d, axis=1)
+        near = np.abs(dist - radius) <= band
+        if near.sum() < 20:
+            break
+        c = (points[near] - radius * d[near] / dist[near, None]).mean(axis=0)
+    return c
 
 
 def refine_circle(edges: np.ndarray, cx: float, cy: float, r: float,
@@ -190,8 +215,10 @@ def clip_radius(candidates: list[np.ndarray], search: PlateSearch) -> float:
     return float(np.median(r[best]))
 
 
-def pick_track(candidates: list[np.ndarray], radius: float, search: PlateSearch) -> PlateTrack:
-    """Per frame, the candidate of the clip's radius that best continues the path; outliers dropped."""
+def pick_track(candidates: list[np.ndarray], edges: list[np.ndarray], radius: float,
+               search: PlateSearch) -> PlateTrack:
+    """Per frame, the candidate of the clip's radius that best continues the path, its centre refitted
+    with that radius; outliers dropped."""
     n = len(candidates)
     center, conf = np.full((n, 2), np.nan), np.zeros(n)
     previous: np.ndarray | None = None
@@ -207,8 +234,8 @@ def pick_track(candidates: list[np.ndarray], radius: float, search: PlateSearch)
         if previous is not None:
             score -= np.linalg.norm(pool[:, :2] - previous, axis=1) / radius
         best = pool[int(np.argmax(score))]
-        center[i], conf[i] = best[:2], best[3]
-        previous = best[:2]
+        center[i], conf[i] = fit_centre(edges[i], best[:2], radius), best[3]
+        previous = center[i]
     return _drop_jumps(PlateTrack(center, np.where(conf > 0, radius, np.nan), conf), search)
 
 
@@ -256,17 +283,18 @@ def track_plate(images: Iterable[np.ndarray], joints: Joints,
     if not np.isfinite(scale) or scale <= 0:
         return PlateTrack.none(n)
     radii = (search.min_radius * scale, search.max_radius * scale)
-    candidates: list[np.ndarray] = []
+    found = [_NO_CIRCLES] * n
     for i, image in enumerate(images):
         if i >= n:
             break
         box = search_box(joints, i, pad=radii[1])
-        candidates.append(np.zeros((0, 4)) if box is None else find_circles(image, box, radii, search))
-    candidates += [np.zeros((0, 4))] * (n - len(candidates))
+        if box is not None:
+            found[i] = find_circles(image, box, radii, search)
+    candidates, edges = [c for c, _ in found], [e for _, e in found]
     radius = clip_radius(candidates, search)
     if not np.isfinite(radius):
         return PlateTrack.none(n)
-    track = fill_gaps(pick_track(candidates, radius, search), search.max_gap)
+    track = fill_gaps(pick_track(candidates, edges, radius, search), search.max_gap)
     if track.found.mean() < search.min_presence:
         return PlateTrack.none(n)
     return track
