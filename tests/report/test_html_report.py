@@ -51,6 +51,11 @@ def test_refused_view_says_could_not_judge(analysis_factory):
     assert "out of 100" not in page
 
 
+def test_no_rep_says_so_without_a_score(analysis_factory):
+    page = render_html(analysis_factory(reps=0), WHY)
+    assert "No rep counted" in page and "out of 100" not in page and "Each rep" not in page
+
+
 def test_text_is_escaped(analysis_factory):
     page = render_html(analysis_factory(), {"feet_too_far": "<script>alert(1)</script>"})
     assert "<script>" not in page and "&lt;script&gt;" in page

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from formcheck.errors import InputError
-from formcheck.report.keyframes import KeyFrame, lockout_keyframes, pick_frames, render_keyframe
+from formcheck.report.keyframes import KeyFrame, body_box, lockout_keyframes, pick_frames, render_keyframe
 
 
 def _frame_number(image: np.ndarray) -> int:
@@ -38,7 +38,22 @@ def test_lockout_keyframes_render_as_jpeg(tmp_path, analysis_factory, track_fact
     assert [(k.rep, k.pose.index) for k in frames] == [(1, 30), (2, 90), (3, 150)]
     jpeg = render_keyframe(frames[0], "left", max_width=400)
     image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-    assert image.shape == (300, 400, 3)
+    assert image.shape[1] == 400 and image.shape[0] == pytest.approx(300, abs=2)  # 4:3 crop of the body
+
+
+@pytest.mark.parametrize(
+    ("points", "expected"),
+    [([(100, 100), (140, 130)], (89, 92, 151, 138)),  # 40x30 box + 25 % a side = 61x46, 4:3, centred
+     ([(0, 0), (319, 10)], (0, 0, 320, 240)),  # wider than the image: clamped to it
+     ([], (0, 0, 320, 240))],  # nobody visible: the whole frame
+)
+def test_body_box(points, expected):
+    xy = np.full((33, 2), np.nan)
+    vis = np.zeros(33)
+    for i, p in enumerate(points):
+        xy[i], vis[i] = p, 1.0
+    box = body_box(xy, vis, (240, 320, 3))
+    assert box == pytest.approx(expected, abs=1)
 
 
 def test_keyframe_rejects_grey_image(analysis_factory, track_factory):

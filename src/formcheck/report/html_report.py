@@ -101,9 +101,10 @@ def _verdict(analysis: Analysis) -> str:
                 "<p>Film from the side, camera level with the hips, the whole body in the frame, "
                 "and run it again.</p></div></section>")
     if not analysis.reps or analysis.score is None:
-        why = analysis.notes[0] if analysis.notes else "no complete rep was found in the clip"
-        return (f'<section class="card verdict" style="--tone:#8a929e"><div class="score">0'
-                f'<small>reps</small></div><div><h2>No rep counted</h2><p>{_esc(why)}</p></div></section>')
+        see = " The notes at the end say what the tool could not see." if analysis.notes else ""
+        return ('<section class="card verdict" style="--tone:#8a929e"><div class="score">0'
+                '<small>reps</small></div><div><h2>No rep counted</h2><p>The hips never rose to a clear '
+                f"top and came back down, so there is nothing to judge.{see}</p></div></section>")
     score = analysis.score
     tone = "#2e7d32" if score >= 85 else "#c77700" if score >= 65 else "#b3261e"
     fixes = [g for g in cue_groups(analysis) if g.severity != Severity.INFO][:2]

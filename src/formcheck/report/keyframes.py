@@ -63,14 +63,33 @@ def pick_frames(path: str | Path, indices: Iterable[int]) -> dict[int, np.ndarra
     return out
 
 
+def body_box(xy: np.ndarray, visibility: np.ndarray, shape: tuple[int, ...], margin: float = 0.25,
+             aspect: float = 4 / 3, min_visibility: float = 0.3) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1): the visible landmarks' box grown by `margin` and widened or heightened to
+    `aspect` (w/h), kept inside the image; the whole image when no landmark is visible."""
+    h, w = shape[:2]
+    seen = np.isfinite(xy).all(axis=1) & (visibility >= min_visibility)
+    if not seen.any():
+        return 0, 0, w, h
+    (x0, y0), (x1, y1) = xy[seen].min(axis=0), xy[seen].max(axis=0)
+    bw, bh = (x1 - x0) * (1 + 2 * margin) + 1, (y1 - y0) * (1 + 2 * margin) + 1
+    bw, bh = max(bw, bh * aspect), max(bh, bw / aspect)
+    bw, bh = min(bw, w), min(bh, h)
+    cx = min(max((x0 + x1) / 2, bw / 2), w - bw / 2)
+    cy = min(max((y0 + y1) / 2, bh / 2), h - bh / 2)
+    return round(cx - bw / 2), round(cy - bh / 2), round(cx + bw / 2), round(cy + bh / 2)
+
+
 def render_keyframe(frame: KeyFrame, side: str, max_width: int = 560, quality: int = 85) -> bytes:
-    """The key frame resized to `max_width`, with the skeleton and angle labels drawn, as JPEG bytes."""
-    h, w = frame.image.shape[:2]
-    factor = max_width / w  # draw at the shown size so lines and labels stay crisp and legible
-    size = (max_width, max(1, round(h * factor)))
-    image = cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
-    xy = frame.pose.xy * factor
-    s = 1.4 * scale_of(image)  # the page shows key frames small: larger labels than on video
+    """The key frame cropped around the body and resized to `max_width`, with the skeleton and angle
+    labels drawn, as JPEG bytes."""
+    x0, y0, x1, y1 = body_box(frame.pose.xy, frame.pose.visibility, frame.image.shape)
+    crop = frame.image[y0:y1, x0:x1]
+    factor = max_width / crop.shape[1]  # draw at the shown size so lines and labels stay crisp
+    size = (max_width, max(1, round(crop.shape[0] * factor)))
+    image = cv2.resize(crop, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+    xy = (frame.pose.xy - (x0, y0)) * factor
+    s = 1.3 * scale_of(image)  # the page shows key frames small: larger labels than on video
     draw_skeleton(image, xy, frame.pose.visibility, side, scale=s)
     draw_angle_labels(image, xy, frame.pose.visibility, side, frame.metrics, frame.confidence, scale=s)
     ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
