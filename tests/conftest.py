@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,5 +99,62 @@ def real_track(real_videos: Path, pose_model: Path) -> Callable[[str], PoseTrack
         if stem not in cache:
             cache[stem] = track_video(real_videos / f"{stem}.mp4", model=pose_model)
         return cache[stem]
+
+    return get
+
+
+# Sports2D's BSD-3-Clause demo clip (1768x994, 30 fps, 230 frames): a man on a box facing the camera
+# (frames ~15-80), then a woman walking side-on from right to left, her left side to the camera
+# (~frames 100-200). Fetched from its pinned PyPI wheel on first use and cached, never committed.
+SPORTS2D_WHEEL = "sports2d-0.8.34-py3-none-any.whl"
+SPORTS2D_WHEEL_SHA256 = "733b6db70742636ae9c35d870c22bd416582f579abd5881bee93a14bb0e2655d"
+SPORTS2D_DEMO_SHA256 = "d9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039"
+TEST_ASSETS = REPO_ROOT / ".cache" / "test-assets"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def sports2d_demo() -> Path:
+    """Sports2D's demo.mp4, verified by sha256; skips the test when PyPI cannot be reached."""
+    target = TEST_ASSETS / "sports2d_demo.mp4"
+    if target.is_file() and _sha256(target) == SPORTS2D_DEMO_SHA256:
+        return target
+    TEST_ASSETS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
+             "sports2d==0.8.34", "--dest", tmp], capture_output=True, text=True, timeout=600)
+        wheel = Path(tmp) / SPORTS2D_WHEEL
+        if done.returncode != 0 or not wheel.is_file():
+            pytest.skip(f"cannot fetch the Sports2D wheel: {done.stderr.strip()[-200:]}")
+        assert _sha256(wheel) == SPORTS2D_WHEEL_SHA256, "the pinned Sports2D wheel changed"
+        partial = target.with_suffix(".partial")
+        with zipfile.ZipFile(wheel) as archive:
+            partial.write_bytes(archive.read("Sports2D/Demo/demo.mp4"))
+    assert _sha256(partial) == SPORTS2D_DEMO_SHA256, "the Sports2D demo clip changed"
+    partial.replace(target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sports2d_segment(sports2d_demo: Path, pose_model: Path) -> Callable[[int, int, int], PoseTrack]:
+    """Factory: the track of demo frames [start, stop) with `num_poses` people sought, cached per run."""
+    from formcheck.pose import PoseEstimator
+    from formcheck.video import open_video
+
+    cache: dict[tuple[int, int, int], PoseTrack] = {}
+
+    def get(start: int, stop: int, num_poses: int) -> PoseTrack:
+        key = (start, stop, num_poses)
+        if key not in cache:
+            source = open_video(sports2d_demo)
+            with PoseEstimator(pose_model, num_poses=num_poses) as estimator:
+                poses = [estimator.process(frame) for frame in itertools.islice(source, start, stop)]
+            info = source.info
+            cache[key] = PoseTrack.from_frames(poses, info.fps, info.width, info.height)
+        return cache[key]
 
     return get

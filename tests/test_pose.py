@@ -88,3 +88,13 @@ def test_downscaled_inference_keeps_original_pixel_coordinates(real_track, real_
     gap = np.linalg.norm(full.xy[both][:, torso] - small.xy[both][:, torso], axis=-1)
     assert both.mean() >= 0.95
     assert np.median(gap) < 0.02 * 640  # same place in the 640-px frame, not in a 320-px one
+
+
+@pytest.mark.slow
+def test_with_two_people_the_track_stays_on_the_larger_one(sports2d_segment):
+    track = sports2d_segment(120, 160, 2)  # a woman walks past a man standing on a box behind her
+    assert track.detection_rate >= 0.95
+    hips = track.xy[track.found][:, Landmark.LEFT_HIP]
+    steps = np.diff(hips[:, 0])
+    assert np.mean(steps < 0) >= 0.9 and hips[0, 0] - hips[-1, 0] > 200  # walking steadily leftwards
+    assert np.all(hips[:, 1] > 0.5 * track.height)  # never jumps up to the man on the box

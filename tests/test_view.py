@@ -100,3 +100,18 @@ def test_real_clips_side_as_documented(real_track, stem, side):
     view = estimate_view(real_track(stem))
     assert (view.side, view.is_side_view) == (side, True)
     assert view.confidence >= 0.8
+
+
+@pytest.mark.slow
+def test_real_footage_facing_the_camera_is_not_side_on(sports2d_segment):
+    view = estimate_view(sports2d_segment(15, 50, 1))  # a man on a box, facing the camera
+    assert view.is_side_view is False
+    assert view.confidence >= 0.8
+    assert "off side-on" in view.reason
+
+
+@pytest.mark.slow
+def test_real_footage_walking_past_is_side_on(sports2d_segment):
+    view = estimate_view(sports2d_segment(120, 160, 2))  # a woman walking right to left
+    assert (view.side, view.is_side_view) == ("left", True)
+    assert view.confidence >= 0.8
