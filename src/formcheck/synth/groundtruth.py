@@ -1,0 +1,254 @@
+"""Ground truth of a synthetic clip: what was posed, measured on the posed skeleton, as a stable JSON file.
+
+Schema `formcheck-synth-gt/1` (keys are stable; new keys may be added, none removed or renamed):
+```
+{"schema": "formcheck-synth-gt/1",
+ "params": {...SynthParams.to_dict()...},
+ "fps": 30.0, "width": 640, "height": 360, "frames": N,
+ "side": "left" | "right",            # body side facing the camera (the "near" side)
+ "yaw_deg": 0.0, "plates": false,
+ "camera": {"position": [x, y, z], "look_at": [x, y, z], "fov_y_deg": 40.0},   # world metres, y up
+ "landmark_vertices": {"left_ear": 12038, ...},   # body-mesh vertex behind each vertex landmark
+ "per_frame": {
+   "t_ms": [0, 33, ...],                # round(1000 * k / fps)
+   "phase": ["setup" | "bottom" | "concentric" | "hold" | "eccentric" | "partial", ...],
+   "rep": [0, 1, ...],                  # 1-based counted rep in progress, 0 outside (setup, pauses, partials)
+   "lift": [0.0, ...],                  # 0 = bottom, 1 = lockout (the timing curve that drove the pose)
+   "metrics": {key: [...]},             # true sagittal angles (see below), all keys of METRIC_KEYS
+   "metrics_2d": {key: [...]},          # the same formulas on the near-side joints in image pixels
+   "joints_px": {"left_hip": [[x, y], ...], ...},   # every name of joints.landmark_names(), image pixels
+   "occluded": {"left_hip": [false, ...], ...}},
+ "reps": [{"index": 1, "start_frame": 30, "lockout_frame": 81, "end_frame": 144,
+           "metrics": {key: value}, "metrics_2d": {key: value},      # at the lockout frame
+           "concentric_s": 1.2, "hold_s": 1.0, "eccentric_s": 1.6,   # timing of the motion that was posed
+           "expected_cues": ["feet_too_far", ...]}],
+ "expected_set_cues": ["feet_too_far", ...]}
+```
+Metric definitions (degrees, DESIGN.md signs; S shoulder, H hip, K knee, A ankle, E ear of the near side):
+- `knee_angle_deg`, `shin_from_vertical_deg`, `hip_extension_deg`, `head_torso_angle_deg`: `geometry`'s
+  knee_angle(H,K,A), shin_from_vertical(H,K,A), hip_extension(S,H,K), head_torso_angle(E,S,H). In `metrics`
+  they are taken on the posed 3D joint centres projected orthographically onto the body's sagittal (y-z)
+  plane — what a perfect side-on camera sees, whatever the real camera's yaw. In `metrics_2d` they are
+  taken on `joints_px`, so a perfect 2D landmark detector would reproduce them exactly (with an oblique
+  camera they differ from the sagittal truth).
+- `neck_flexion_deg` (metrics only): rotation of the head bone relative to the upper thorax (spine01)
+  about the lateral axis, relative to the standing rest pose, so a neutral head is 0; + chin toward the
+  chest, - chin lifted. Landmarks alone cannot give this without a neutral reference, hence not in 2D.
+- `pelvic_tilt_deg` (metrics only): rotation of the pelvis (root bone) relative to the thorax (spine02),
+  relative to rest; + posterior (butt tucked under, lumbar flexion), - anterior (arched lower back).
+Joints: bone heads and skin vertices as documented in `joints` (the ear is a vertex on the outer ear).
+`occluded` is true when something other than the body — a plate, the bar or the bench — is the nearest
+surface at the joint's pixel and lies in front of the joint, or when the body's own surface there is more
+than `SELF_OCCLUSION_M` in front of the joint (e.g. the far hip behind the near one). Joints outside the
+image are not flagged; check their pixels against width and height.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formcheck import geometry
+from formcheck.errors import InputError
+from formcheck.synth.joints import landmark_names
+from formcheck.synth.params import SynthParams
+from formcheck.synth.posing import lockout_lumbar_deg, sagittal_px
+from formcheck.synth.skeleton import Skeleton, angle_about_x
+
+SCHEMA = "formcheck-synth-gt/1"
+METRIC_KEYS = ("knee_angle_deg", "shin_from_vertical_deg", "hip_extension_deg", "neck_flexion_deg",
+               "pelvic_tilt_deg", "head_torso_angle_deg")
+METRIC_2D_KEYS = ("knee_angle_deg", "shin_from_vertical_deg", "hip_extension_deg", "head_torso_angle_deg")
+SELF_OCCLUSION_M = 0.15
+
+# Fault labelling thresholds on the *requested* parameters (see `expected_cues`).
+FEET_TOO_FAR_KNEE_DEG = 110.0
+FEET_TOO_CLOSE_KNEE_DEG = 70.0
+INCOMPLETE_LOCKOUT_HIP_DEG = 165.0
+ARCH_HIP_DEG = 195.0
+CHIN_LIFTED_NECK_DEG = -20.0
+CHIN_CRUSHED_NECK_DEG = 20.0
+RUSHED_HOLD_S = 0.25
+RUSHED_CONCENTRIC_S = 0.8
+NOT_SIDE_VIEW_YAW_DEG = 45.0
+
+
+def expected_cues(params: SynthParams) -> tuple[list[str], list[str]]:
+    """(cues every counted rep should get, cues for the set) implied by the faults that were requested.
+
+    A coach looking side-on would say: feet_too_far when the lockout knee angle asked for is >= 110°,
+    feet_too_close when <= 70°; incomplete_lockout for hip extension <= 165°, lower_back_arch >= 195°;
+    no_posterior_tilt when the lockout lumbar angle (`posing.lockout_lumbar_deg`: the tilt asked for,
+    or an arch) is <= 0; chin_lifted for neck <= -20°, chin_crushed >= +20°; rushed_reps when the hold is
+    under 0.25 s and the rise under 0.8 s. Values between a fault's threshold and good form are left
+    unlabelled. A camera turned more than 45° from side-on gets only the set cue `not_side_view`.
+    """
+    if abs(params.yaw_deg) > NOT_SIDE_VIEW_YAW_DEG:
+        return [], ["not_side_view"]
+    checks = [
+        ("feet_too_far", params.knee_at_top_deg >= FEET_TOO_FAR_KNEE_DEG),
+        ("feet_too_close", params.knee_at_top_deg <= FEET_TOO_CLOSE_KNEE_DEG),
+        ("incomplete_lockout", params.hip_ext_deg <= INCOMPLETE_LOCKOUT_HIP_DEG),
+        ("lower_back_arch", params.hip_ext_deg >= ARCH_HIP_DEG),
+        ("no_posterior_tilt", lockout_lumbar_deg(params.hip_ext_deg, params.pelvic_tilt_deg) <= 0.0),
+        ("chin_lifted", params.neck_deg <= CHIN_LIFTED_NECK_DEG),
+        ("chin_crushed", params.neck_deg >= CHIN_CRUSHED_NECK_DEG),
+        ("rushed_reps", params.tempo.hold_s < RUSHED_HOLD_S
+         and params.tempo.concentric_s < RUSHED_CONCENTRIC_S),
+    ]
+    rep_cues = [cue for cue, fault in checks if fault]
+    return rep_cues, list(rep_cues) if params.reps else []
+
+
+def angle_metrics(ear: np.ndarray, shoulder: np.ndarray, hip: np.ndarray, knee: np.ndarray,
+                  ankle: np.ndarray) -> dict[str, float]:
+    """The landmark-only metrics (METRIC_2D_KEYS) of one frame from image-space (x right, y down) points."""
+    return {"knee_angle_deg": float(geometry.knee_angle(hip, knee, ankle)),
+            "shin_from_vertical_deg": float(geometry.shin_from_vertical(hip, knee, ankle)),
+            "hip_extension_deg": float(geometry.hip_extension(shoulder, hip, knee)),
+            "head_torso_angle_deg": float(geometry.head_torso_angle(ear, shoulder, hip))}
+
+
+def _near(points: Mapping[str, np.ndarray], side: str) -> tuple[np.ndarray, ...]:
+    return tuple(np.asarray(points[f"{side}_{j}"]) for j in ("ear", "shoulder", "hip", "knee", "ankle"))
+
+
+def sagittal_metrics(skeleton: Skeleton, matrices: np.ndarray, world: Mapping[str, np.ndarray],
+                     side: str) -> dict[str, float]:
+    """True metrics of one posed frame (all METRIC_KEYS), as defined in the module docstring."""
+    out = angle_metrics(*(sagittal_px(p) for p in _near(world, side)))
+
+    def relative(child: str, parent: str) -> float:
+        c, p = matrices[skeleton.index(child)][:3, :3], matrices[skeleton.index(parent)][:3, :3]
+        return angle_about_x(p.T @ c)
+
+    out["neck_flexion_deg"] = relative("head", "spine01")
+    out["pelvic_tilt_deg"] = relative("spine02", "root")
+    return {key: out[key] for key in METRIC_KEYS}
+
+
+def occlusion_flags(pixels: Mapping[str, np.ndarray], depths: Mapping[str, float], mesh_index: np.ndarray,
+                    depth_map: np.ndarray, body_mesh: int) -> dict[str, bool]:
+    """Per landmark: hidden by a prop, or deep behind the body's own surface (see module docstring)."""
+    height, width = mesh_index.shape
+    out = {}
+    for name, (x, y) in pixels.items():
+        col, row = int(np.floor(x)), int(np.floor(y))
+        if not (0 <= col < width and 0 <= row < height):
+            out[name] = False
+            continue
+        front, nearest = int(mesh_index[row, col]), float(depth_map[row, col])
+        in_front = depths[name] - nearest
+        out[name] = bool((front >= 0 and front != body_mesh and in_front > 0.0)
+                         or (front == body_mesh and in_front > SELF_OCCLUSION_M))
+    return out
+
+
+@dataclass
+class FrameLog:
+    """Per-frame ground truth gathered while rendering (mutable only while a clip is being made)."""
+
+    metrics: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in METRIC_KEYS})
+    metrics_2d: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in METRIC_2D_KEYS})
+    joints_px: dict[str, list[list[float]]] = field(default_factory=lambda: {n: [] for n in landmark_names()})
+    occluded: dict[str, list[bool]] = field(default_factory=lambda: {n: [] for n in landmark_names()})
+
+    def add(self, metrics: Mapping[str, float], pixels: Mapping[str, np.ndarray],
+            occluded: Mapping[str, bool], side: str) -> None:
+        """Record one frame; the 2D metrics are computed here from the pixels."""
+        for key in METRIC_KEYS:
+            self.metrics[key].append(round(float(metrics[key]), 4))
+        for key, value in angle_metrics(*_near(pixels, side)).items():
+            self.metrics_2d[key].append(round(value, 4))
+        for name in landmark_names():
+            self.joints_px[name].append([round(float(v), 3) for v in pixels[name]])
+            self.occluded[name].append(bool(occluded[name]))
+
+
+@dataclass(frozen=True, eq=False)
+class GroundTruth:
+    """A clip's ground truth: the JSON document of the module docstring, with light validation."""
+
+    data: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        if self.data.get("schema") != SCHEMA:
+            raise ValueError(f"GroundTruth: expected schema {SCHEMA!r}, got {self.data.get('schema')!r}")
+        n = self.data["frames"]
+        per_frame = self.data["per_frame"]
+        for key in ("t_ms", "phase", "rep", "lift"):
+            if len(per_frame[key]) != n:
+                raise ValueError(f"GroundTruth.per_frame.{key}: expected {n} values, "
+                                 f"got {len(per_frame[key])}")
+
+    @property
+    def frames(self) -> int:
+        return int(self.data["frames"])
+
+    @property
+    def reps(self) -> list[dict[str, Any]]:
+        return list(self.data["reps"])
+
+    def metric(self, key: str, *, image: bool = False) -> np.ndarray:
+        """Per-frame values of one metric: sagittal truth, or (image=True) from the image pixels."""
+        table = self.data["per_frame"]["metrics_2d" if image else "metrics"]
+        if key not in table:
+            raise KeyError(f"unknown metric {key!r}; expected one of {', '.join(table)}")
+        return np.asarray(table[key], dtype=float)
+
+    def joint(self, name: str) -> np.ndarray:
+        """(N, 2) pixel positions of one landmark."""
+        table = self.data["per_frame"]["joints_px"]
+        if name not in table:
+            raise KeyError(f"unknown landmark {name!r}; expected one of {', '.join(table)}")
+        return np.asarray(table[name], dtype=float)
+
+
+def ground_truth_path(video_path: Path) -> Path:
+    """Where a clip's ground truth lives: `clip.mp4` -> `clip.gt.json`."""
+    return video_path.with_name(video_path.stem + ".gt.json")
+
+
+def write_ground_truth(truth: GroundTruth, path: Path) -> None:
+    """Write the JSON atomically (temporary file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False,
+                                     encoding="utf-8") as f:
+        json.dump(truth.data, f, separators=(",", ":"))
+        temp = Path(f.name)
+    temp.chmod(0o644)  # a normal data file, not the private mode temporary files get
+    os.replace(temp, path)
+
+
+def load_ground_truth(path: Path) -> GroundTruth:
+    """Read a clip's ground truth (the `.gt.json` itself, or the video path next to it)."""
+    path = Path(path)
+    if path.suffix != ".json":
+        path = ground_truth_path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read ground truth {path}: {exc}") from exc
+    return GroundTruth(data)
+
+
+def rep_entries(reps: Sequence[Any], log: FrameLog, params: SynthParams) -> list[dict[str, Any]]:
+    """Per counted rep: key frames, metrics at lockout, timing and expected cues."""
+    rep_cues, _ = expected_cues(params)
+    out = []
+    for rep in reps:
+        k = rep.lockout_frame
+        out.append({"index": rep.index, "start_frame": rep.start_frame, "lockout_frame": k,
+                    "end_frame": rep.end_frame,
+                    "metrics": {key: values[k] for key, values in log.metrics.items()},
+                    "metrics_2d": {key: values[k] for key, values in log.metrics_2d.items()},
+                    "concentric_s": params.tempo.concentric_s, "hold_s": params.tempo.hold_s,
+                    "eccentric_s": params.tempo.eccentric_s, "expected_cues": list(rep_cues)})
+    return out

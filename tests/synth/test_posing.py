@@ -1,0 +1,77 @@
+"""Hip-thrust posing: the solvers hit their targets with the feet planted and the back on the bench."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from formcheck import geometry
+from formcheck.synth.posing import (
+    BENCH_EDGE,
+    HipThrustBody,
+    aim_arms,
+    load_body,
+    lockout_lumbar_deg,
+    pose_table,
+    sagittal_px,
+    solve_lockout,
+)
+
+
+@pytest.fixture(scope="module")
+def body() -> HipThrustBody:
+    return load_body()
+
+
+def _knee_and_hip(body: HipThrustBody, pose: object) -> tuple[float, float, np.ndarray]:
+    s, h, k, a = body.heads(pose, "upperarm01.L", "upperleg01.L", "lowerleg01.L", "foot.L")
+    ss, hh, kk, aa = sagittal_px(np.stack([s, h, k, a]))
+    return float(geometry.knee_angle(hh, kk, aa)), float(geometry.hip_extension(ss, hh, kk)), a
+
+
+@pytest.mark.parametrize(("knee", "hip_ext"), [(70.0, 180.0), (90.0, 180.0), (115.0, 180.0),
+                                                (90.0, 160.0), (90.0, 200.0)])
+def test_lockout_hits_the_requested_angles_with_feet_on_the_floor(body: HipThrustBody, knee: float,
+                                                                  hip_ext: float) -> None:
+    pose, ankle_z = solve_lockout(body, knee, hip_ext, lockout_lumbar_deg(hip_ext, 15.0), 0.0)
+    got_knee, got_hip, ankle = _knee_and_hip(body, pose)
+    assert got_knee == pytest.approx(knee, abs=0.01)
+    assert got_hip == pytest.approx(hip_ext, abs=0.01)
+    assert ankle[1] == pytest.approx(body.ankle_height, abs=1e-4)
+    assert ankle[2] == pytest.approx(ankle_z)
+
+
+def test_wider_knee_angle_means_feet_further_out(body: HipThrustBody) -> None:
+    feet = [solve_lockout(body, k, 180.0, 15.0, 0.0)[1] for k in (70.0, 90.0, 115.0)]
+    assert feet[0] < feet[1] < feet[2]
+
+
+def test_feet_stay_planted_and_back_stays_on_the_bench_through_the_rep(body: HipThrustBody) -> None:
+    table = pose_table(body, 90.0, 180.0, 15.0, 0.0, samples=9)
+    hips = []
+    for lift in np.linspace(0.0, 1.0, 9):
+        pose = table.at(lift)
+        matrices = body.matrices(pose)
+        contact = body.skeleton.transform("spine02", matrices, body.back_contact)
+        np.testing.assert_allclose(contact, BENCH_EDGE, atol=1e-9)
+        _, _, ankle = _knee_and_hip(body, pose)
+        np.testing.assert_allclose(ankle[1:], [body.ankle_height, table.ankle_z], atol=1e-4)
+        hips.append(body.heads(pose, "upperleg01.L")[0][1])
+    assert np.all(np.diff(hips) > 0)  # the hips rise with the lift
+    assert hips[0] > 0.1  # and never go through the floor
+
+
+@pytest.mark.parametrize(("hip_ext", "tilt", "expected"), [(180.0, 15.0, 15.0), (160.0, 10.0, 10.0),
+                                                           (200.0, 15.0, -20.0)])
+def test_arching_replaces_the_posterior_tilt(hip_ext: float, tilt: float, expected: float) -> None:
+    assert lockout_lumbar_deg(hip_ext, tilt) == expected
+
+
+def test_arms_reach_the_bar(body: HipThrustBody) -> None:
+    table = pose_table(body, 90.0, 180.0, 15.0, 0.0, samples=5)
+    for lift in (0.0, 0.5, 1.0):
+        pose = aim_arms(body, table.at(lift))
+        matrices = body.matrices(pose)
+        wrist = body.skeleton.posed_heads(matrices)[body.skeleton.index("wrist.L")]
+        bar = body.bar_centre(matrices)
+        assert np.hypot(*(wrist - bar)[1:]) < 0.12  # in the side view, the hand is on the bar
