@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import time
+
 import numpy as np
 import pytest
 
@@ -98,3 +101,28 @@ def test_with_two_people_the_track_stays_on_the_larger_one(sports2d_segment):
     steps = np.diff(hips[:, 0])
     assert np.mean(steps < 0) >= 0.9 and hips[0, 0] - hips[-1, 0] > 200  # walking steadily leftwards
     assert np.all(hips[:, 1] > 0.5 * track.height)  # never jumps up to the man on the box
+
+
+@pytest.mark.slow
+def test_live_stream_mode_keeps_the_newest_result(real_videos, pose_model):
+    source = open_video(real_videos / "bridge_physioplus.mp4")
+    frames = list(itertools.islice(source, 30))
+    seen = []
+    with PoseEstimator(pose_model, mode="live") as estimator:
+        assert estimator.latest() is None
+        for frame in frames[:-1]:  # faster than inference: MediaPipe may drop some
+            estimator.submit(frame)
+            time.sleep(0.01)
+            if (latest := estimator.latest()) is not None:
+                seen.append(latest.index)
+        time.sleep(0.5)  # let the graph go idle so the last frame cannot be dropped
+        estimator.submit(frames[-1])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and getattr(estimator.latest(), "index", -1) != frames[-1].index:
+            time.sleep(0.02)
+        last = estimator.latest()
+    assert seen == sorted(seen)  # results only move forward, even when frames are dropped
+    assert last.index == frames[-1].index and last.t_ms == frames[-1].t_ms
+    assert last.found and 0 < np.nanmedian(last.xy[:, 0]) < 640
+    with pytest.raises(RuntimeError, match="mode 'video'"):
+        estimator.process(frames[0])
