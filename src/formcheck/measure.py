@@ -4,7 +4,8 @@ One engine for files and live sessions (DESIGN.md "Data flow"):
 - `measure_clip(joints)` measures a whole clip of (already cleaned, possibly plate-repaired) joints;
 - `Measurer` takes one `PoseFrame` at a time; live it filters causally and reports each rep as soon as
   its descent ends; with `offline=True` it buffers the frames and runs the zero-phase path at `finish`.
-Both count reps with the same `RepTracker` on the hip extension angle.
+Both count reps with the same `RepTracker` on the hip extension angle (taken at the bar when a plate
+hides the hips, see `lift_signal`).
 
 A metric at lockout is the median over the frames of the hold within `lockout_window_ms` of the lockout
 frame, using only frames whose confidence is at least `min_confidence`; when too few such frames remain
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from formcheck import geometry
 from formcheck.filters import FilterConfig, JointsStream, filter_joints
 from formcheck.joints import JOINT_NAMES, Joints
 from formcheck.landmarks import SIDE_JOINTS, PoseFrame
@@ -30,12 +32,17 @@ from formcheck.metrics import (
     PelvicTiltEstimator,
     Series,
     compute_metrics,
+    joint_confidence,
 )
 from formcheck.records import METRIC_KEYS, FrameSeries, MetricValue, Phase, RepSummary
 from formcheck.reps import EventKind, RepConfig, RepEvent, RepSegment, RepTracker, phases_of, segment_reps
 
 # The per-frame signal the rep tracker follows: rises with the hips, about 180 at lockout.
 LIFT_SIGNAL = "hip_extension_deg"
+# A point that rises with the hips and stays in view (the bar): xy (frames, 2) px, confidence (frames,).
+Bar = tuple[np.ndarray, np.ndarray]
+# With a plate, reps are counted on the bar when it was seen in at least this share of frames.
+MIN_BAR_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -108,19 +115,45 @@ def _series(t_ms: np.ndarray, metrics: dict[str, Series], reps: Sequence[RepSegm
                        confidence={k: c for k, (_, c) in metrics.items()}, phase=phase, rep=rep)
 
 
+def lift_signal(joints: Joints, metrics: dict[str, Series], bar: Bar | None = None) -> Series:
+    """The signal reps are counted on: hip extension, or with a plate the same angle taken at the bar.
+
+    A plate hides the hip, so its landmark (and a hip rebuilt from a hidden knee) can wander or go
+    missing; the bar centre (the plate's centre, resting on the hip crease) stays in view and rises with
+    the hips. Shoulder-bar-knee reads some 20-30 degrees above the true hip extension because the bar
+    sits on top of the thigh; it is used only to count reps and place their phases, never reported.
+    The knee's position is used even where a repair marked it uncertain: near the bar it only scales
+    the angle.
+    """
+    if bar is None:
+        return metrics[LIFT_SIGNAL]
+    bar_xy, bar_conf = bar
+    if bar_xy.shape != (len(joints), 2) or bar_conf.shape != (len(joints),):
+        raise ValueError(f"bar: expected ({len(joints)}, 2) and ({len(joints)},) arrays, got "
+                         f"{bar_xy.shape} and {bar_conf.shape}")
+    known = (bar_conf > 0) & np.isfinite(bar_xy).all(axis=1)
+    if known.mean() < MIN_BAR_SHARE:
+        return metrics[LIFT_SIGNAL]
+    values = geometry.hip_extension(joints.xy["shoulder"], bar_xy, joints.xy["knee"])
+    conf = np.minimum(np.where(known, bar_conf, 0.0), joint_confidence(joints, ("shoulder",)))
+    ok = np.isfinite(values) & known & np.isfinite(joints.xy["knee"]).all(axis=1)
+    return np.where(ok, values, np.nan), np.where(ok, conf, 0.0)
+
+
 def measure_clip(joints: Joints, *, config: MeasureConfig | None = None,
-                 pelvic_tilt: PelvicTiltEstimator | None = None, clean: bool = False
-                 ) -> tuple[FrameSeries, list[RepSummary]]:
+                 pelvic_tilt: PelvicTiltEstimator | None = None, bar: Bar | None = None,
+                 clean: bool = False) -> tuple[FrameSeries, list[RepSummary]]:
     """Per-frame metrics and counted reps of a whole clip.
 
     `joints` are expected cleaned already (`filter_joints`, then any plate repair); `clean=True` runs the
-    zero-phase filter here first.
+    zero-phase filter here first. `bar` is the plate centre track (xy (frames, 2) px, confidence
+    (frames,)) when the lifter uses plates: reps are then counted on it (see `lift_signal`).
     """
     cfg = config or MeasureConfig()
     if clean:
         joints = filter_joints(joints, cfg.filters, offline=True)
     metrics = compute_metrics(joints, pelvic_tilt=pelvic_tilt, neck_offset_deg=cfg.neck_offset_deg)
-    signal, conf = metrics[LIFT_SIGNAL]
+    signal, conf = lift_signal(joints, metrics, bar)
     segments, _ = segment_reps(joints.t_ms, signal, conf, cfg.reps)
     reps = [summarise(r, metrics, joints.t_ms, cfg, joints) for r in segments]
     return _series(joints.t_ms, metrics, segments), reps

@@ -11,10 +11,11 @@ A rep is a rise from the bottom to a top, then a descent most of the way back. N
   (causal, so the first movement is judged by the absolute thresholds only).
 
 Phase boundaries use a band of `edge_band` x the rep's rise: the concentric starts when the signal leaves
-the bottom band, the lockout is the time spent within the band below the peak (`hold_s`), the eccentric
-ends when it re-enters the bottom band (or at the lowest point, if the lifter goes straight into the next
-rep without reaching it). The lockout frame is the middle of the hold in time, which is steadier under
-landmark noise than the frame of the single highest value.
+the bottom band, the lockout runs from the first entry into the band below the peak to the last exit
+from it, the eccentric ends when the signal re-enters the bottom band (or at the lowest point, if the
+lifter goes straight into the next rep without reaching it). The lockout frame is the middle of the hold
+in time, which is steadier under landmark noise than the frame of the single highest value. Durations
+(`concentric_s`, `hold_s`, `eccentric_s`) are those of the whole movement: see `segment_from_history`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 from formcheck.records import Phase
 
@@ -264,49 +266,56 @@ def _crossing_ms(t: np.ndarray, s: np.ndarray, i: int, j: int, level: float) -> 
     return float(t[i] + u * (t[j] - t[i]))
 
 
-def _hold_span(s: np.ndarray, peak_i: int, level: float) -> tuple[int, int]:
-    """First and last index of the contiguous stretch around the peak at or above `level`."""
-    first, last = peak_i, peak_i
-    while first > 0 and s[first - 1] >= level:
-        first -= 1
-    while last < s.size - 1 and s[last + 1] >= level:
-        last += 1
-    return first, last
+def _running_median(x: np.ndarray, width: int = 5) -> np.ndarray:
+    """Median over `width` samples centred on each, the ends repeated: drops single-sample spikes
+    without moving a ramp, even one that runs into the end of the history."""
+    return median_filter(x, size=width, mode="nearest")
+
+
+def ramp_fraction(band: float) -> float:
+    """Share of a smooth (cosine-eased) ramp spent within `band` of either end: the band crossings see
+    only 1 - 2 x this share of the movement's duration."""
+    return math.acos(1.0 - 2.0 * band) / math.pi
 
 
 def segment_from_history(hist: Sequence[tuple[int, int, float]], index: int, band: float) -> RepSegment:
     """Phase edges and tempo of one rep from its (frame, t_ms, signal) samples, bottom to end.
 
-    Edge frames are samples; durations use the band crossings interpolated between samples, so tempo
-    is accurate to well under a frame.
+    Edges are found on a 5-sample running median, so a noisy hold is not cut in two. Edge frames are
+    samples; durations come from the band crossings interpolated between samples and are then widened
+    to the whole movement assuming it starts and stops smoothly (a cosine ease, as rendered clips and,
+    roughly, people move): the crossings alone would miss the slow first and last few percent.
     """
     frames = np.array([h[0] for h in hist])
     t = np.array([h[1] for h in hist], dtype=float)
-    s = np.array([h[2] for h in hist])
+    s = _running_median(np.array([h[2] for h in hist]))
     peak_i = int(np.argmax(s))
-    bottom, peak = float(s[0]), float(s[peak_i])
+    bottom, peak = float(s[: peak_i + 1].min()), float(s[peak_i])
     rise = peak - bottom
-    low_level = bottom + band * rise
-    top_level = peak - band * rise
-    below = np.flatnonzero(s[: peak_i + 1] <= low_level)
+    low_level, top_level = bottom + band * rise, peak - band * rise
+    top = np.flatnonzero(s >= top_level)
+    top_start, top_end = int(top[0]), int(top[-1])
+    below = np.flatnonzero(s[:top_start] <= low_level)
     start = int(below[-1]) if below.size else 0
-    top_start, top_end = _hold_span(s, peak_i, top_level)
     low_after = float(s[peak_i:].min())
     # back in the bottom band, or (touch and go) within the band of the lowest point of the descent
     end_level = low_level if low_after <= low_level else low_after + band * rise
     after = np.flatnonzero(s[top_end:] <= end_level)
     end = top_end + int(after[0]) if after.size else s.size - 1
-    t_start = _crossing_ms(t, s, start, min(start + 1, peak_i), low_level)
+    t_start = _crossing_ms(t, s, start, min(start + 1, top_start), low_level)
     t_top_in = _crossing_ms(t, s, max(top_start - 1, 0), top_start, top_level)
     t_top_out = _crossing_ms(t, s, top_end, min(top_end + 1, s.size - 1), top_level)
     t_end = _crossing_ms(t, s, max(end - 1, top_end), end, end_level)
     middle_t = (t_top_in + t_top_out) / 2
     lock = top_start + int(np.argmin(np.abs(t[top_start: top_end + 1] - middle_t)))
+    edge = ramp_fraction(band)
+    concentric = (t_top_in - t_start) / 1000.0 / (1.0 - 2.0 * edge)
+    eccentric = (t_end - t_top_out) / 1000.0 / (1.0 - 2.0 * edge)
+    hold = max(0.0, (t_top_out - t_top_in) / 1000.0 - edge * (concentric + eccentric))
     return RepSegment(
         index=index, start_frame=int(frames[start]), lockout_start=int(frames[top_start]),
         lockout_frame=int(frames[lock]), lockout_end=int(frames[top_end]), end_frame=int(frames[end]),
-        concentric_s=(t_top_in - t_start) / 1000.0, hold_s=(t_top_out - t_top_in) / 1000.0,
-        eccentric_s=(t_end - t_top_out) / 1000.0, bottom=bottom, peak=peak)
+        concentric_s=concentric, hold_s=hold, eccentric_s=eccentric, bottom=bottom, peak=peak)
 
 
 def segment_reps(t_ms: np.ndarray, signal: np.ndarray, confidence: np.ndarray | None = None,
