@@ -46,6 +46,9 @@ def test_render_keeps_frame_count_and_fps(tmp_path, analysis_factory, track_fact
     assert n == analysis.source.frames and fps == pytest.approx(analysis.source.fps, abs=0.01)
     assert result.codec in ("avc1", "ffmpeg", "mp4v") and result.note.startswith("annotated.mp4: ")
     assert sorted(result.kept) == [30, 90]
+    drawn = {i: image for i, image in enumerate(_frames(result.path)) if i in (5, 35)}
+    assert np.abs(drawn[35][-4, 2].astype(int) - (40, 170, 255)).max() < 60  # rep 1's amber cue stripe
+    assert drawn[5][-4, 2].mean() > 150  # before any cue: the clip's own bright cell, no banner
     assert sorted(p.name for p in tmp_path.iterdir()) == ["annotated.mp4", "in.mp4"]
 
 
