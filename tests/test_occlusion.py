@@ -1,4 +1,4 @@
-"""Occlusion repair on hand-made joints: a hidden hip is put back from the bar and the knee, or zeroed."""
+"""Plate-hidden joints on hand-made tracks: placed for timing only, never passed off as measured."""
 
 from __future__ import annotations
 
@@ -7,97 +7,131 @@ import math
 import numpy as np
 import pytest
 
-from formcheck import geometry
 from formcheck.joints import JOINT_NAMES, Joints
-from formcheck.occlusion import BarOffset, Repair, hip_from_bar, repair_joints
+from formcheck.measure import MeasureConfig
+from formcheck.occlusion import (
+    TIMING_ONLY_CONFIDENCE,
+    Repair,
+    hip_from_bar,
+    knee_from_lengths,
+    planted,
+    repair_joints,
+)
 from formcheck.plates import PlateTrack
+from formcheck.reps import RepConfig
+
+SHOULDER, HIP, KNEE, ANKLE = (np.array(p) for p in ([160.0, 170.0], [300.0, 168.0], [400.0, 165.0],
+                                                     [402.0, 255.0]))
 
 
-def _bar_for(hip: np.ndarray, knee: np.ndarray, offset: BarOffset) -> np.ndarray:
-    """Where the bar sits for a known hip and knee (image coordinates, y down): the forward model."""
-    t = (hip - knee) / np.linalg.norm(hip - knee, axis=1, keepdims=True)
-    n = np.stack([t[:, 1], -t[:, 0]], axis=1)
-    n = np.where((n[:, 1] > 0)[:, None], -n, n)  # the front (ceiling) side is up in the image
-    length = np.linalg.norm(hip - knee, axis=1, keepdims=True)
-    return hip - offset.toward_knee * length * t + offset.above * length * n
+BAR = HIP + np.array([5.0, -30.0])
 
 
-def _joints(hip: np.ndarray, knee: np.ndarray, hip_conf: float = 0.9) -> Joints:
-    n = len(hip)
-    xy = {name: np.tile([300.0, 200.0], (n, 1)) for name in JOINT_NAMES}
+def _hip(bar: np.ndarray = BAR) -> np.ndarray:
+    return hip_from_bar(bar[None], SHOULDER[None], Repair().hip_below_bar)[0]
+
+
+def _joints(n: int, knee: np.ndarray | None = None, ankle: np.ndarray | None = None) -> Joints:
+    xy = {name: np.tile([230.0, 120.0], (n, 1)) for name in JOINT_NAMES}
     conf = {name: np.full(n, 0.9) for name in JOINT_NAMES}
-    xy["hip"], xy["knee"] = hip, knee
-    xy["shoulder"] = hip + np.array([-160.0, 10.0])
-    xy["ankle"] = knee + np.array([0.0, 130.0])
-    conf["hip"] = np.full(n, hip_conf)
+    xy["shoulder"], xy["hip"] = np.tile(SHOULDER, (n, 1)), np.tile(HIP + np.array([6.0, -30.0]), (n, 1))
+    xy["knee"] = np.tile(KNEE, (n, 1)) if knee is None else knee
+    xy["ankle"] = np.tile(ANKLE, (n, 1)) if ankle is None else ankle
     return Joints(np.arange(n, dtype=np.int64) * 33, "left", xy, conf)
 
 
-@pytest.mark.parametrize("thigh_deg", [-30.0, -10.0, 0.0, 5.0])  # thigh slope, knee relative to hip
-@pytest.mark.parametrize("facing", [1.0, -1.0])  # knee to the right or to the left of the hip
-@pytest.mark.parametrize("offset", [BarOffset(), BarOffset(0.0, 0.3), BarOffset(0.2, 0.15)])
-def test_hip_from_bar_inverts_the_bar_placement(thigh_deg: float, facing: float, offset: BarOffset) -> None:
-    hip = np.array([[320.0, 180.0]])
-    a = math.radians(thigh_deg)
-    knee = hip + 140.0 * np.array([[facing * math.cos(a), math.sin(a)]])
-    bar = _bar_for(hip, knee, offset)
-    assert np.linalg.norm(hip_from_bar(bar, knee, offset) - hip) < 1e-6
+def _plate(n: int, bar: np.ndarray, radius: float = 60.0) -> PlateTrack:
+    return PlateTrack(np.tile(bar, (n, 1)), np.full(n, radius), np.full(n, 0.9))
 
 
-def test_repair_restores_hidden_hip_and_hip_extension() -> None:
-    n = 5
-    true_hip = np.tile([320.0, 180.0], (n, 1))
-    knee = np.tile([460.0, 170.0], (n, 1))
-    bar = _bar_for(true_hip, knee, BarOffset())
-    wrong_hip = true_hip + np.array([25.0, -40.0])  # the pose model's guess behind the plate
-    joints = _joints(wrong_hip, knee)
-    plate = PlateTrack(bar, np.full(n, 70.0), np.full(n, 0.8))
-    repaired, notes = repair_joints(joints, plate)
-    assert np.abs(repaired.xy["hip"] - true_hip).max() < 1e-6
-    assert np.allclose(repaired.conf["hip"], 0.8)
-    want = geometry.hip_extension(joints.xy["shoulder"] - wrong_hip + true_hip, true_hip, knee)
-    got = geometry.hip_extension(joints.xy["shoulder"] - wrong_hip + true_hip, repaired.xy["hip"], knee)
-    assert np.allclose(got, want)
-    assert any("placed from the bar" in note for note in notes)
+def test_timing_only_confidence_counts_reps_but_not_lockout_metrics() -> None:
+    assert RepConfig().min_confidence <= TIMING_ONLY_CONFIDENCE < MeasureConfig().min_confidence
+
+
+@pytest.mark.parametrize("tilt_deg", [-20.0, 0.0, 15.0, 160.0])
+@pytest.mark.parametrize("below", [0.2, 0.3])
+def test_hip_from_bar_lies_square_below_the_shoulder_bar_line(tilt_deg: float, below: float) -> None:
+    a = math.radians(tilt_deg)
+    bar = SHOULDER + 140.0 * np.array([math.cos(a), math.sin(a)])
+    hip = hip_from_bar(bar[None], SHOULDER[None], below)[0]
+    assert np.dot(hip - bar, bar - SHOULDER) == pytest.approx(0.0, abs=1e-9)
+    assert np.linalg.norm(hip - bar) == pytest.approx(below * 140.0)
+    assert hip[1] > bar[1]  # below the bar in the image (y down)
+
+
+@pytest.mark.parametrize("knee_deg", [70.0, 90.0, 115.0])
+def test_knee_from_lengths_puts_the_knee_back_on_the_ceiling_side(knee_deg: float) -> None:
+    thigh, shin = 100.0, 90.0
+    hip = np.array([[300.0, 168.0]])
+    knee = hip + np.array([[thigh, 0.0]])
+    a = math.radians(knee_deg - 90.0)  # shin tilt from vertical, ankle away from the hips when positive
+    ankle = knee + shin * np.array([[math.sin(a), math.cos(a)]])
+    got = knee_from_lengths(hip, ankle, thigh, shin)
+    assert np.linalg.norm(got - knee) < 1e-6
+
+
+def test_planted_ignores_unusable_frames() -> None:
+    pts = np.array([[10.0, 20.0], [10.5, 20.0], [90.0, 90.0], [np.nan, np.nan]])
+    assert planted(pts, np.array([True, True, False, True])).tolist() == [10.25, 20.0]
+
+
+def test_plate_hides_the_hip_for_angles_but_keeps_it_for_timing() -> None:
+    n = 4
+    repaired, notes = repair_joints(_joints(n), _plate(n, BAR))
+    assert np.abs(repaired.xy["hip"] - _hip()).max() < 1e-6
+    assert np.allclose(repaired.conf["hip"], TIMING_ONLY_CONFIDENCE)
+    assert np.allclose(repaired.xy["knee"], KNEE) and np.allclose(repaired.conf["knee"], 0.9)
+    assert any("timing only" in note and "not measured" in note for note in notes)
+
+
+def test_knee_dragged_onto_the_plate_is_rebuilt_from_ankle_and_lengths() -> None:
+    n = 6
+    knee = np.tile(KNEE, (n, 1))
+    knee[4:] = HIP + np.array([20.0, 5.0])  # the pose model pulled the knee onto the plate
+    repaired, notes = repair_joints(_joints(n, knee=knee), _plate(n, BAR))
+    assert np.abs(repaired.xy["knee"][4:] - KNEE).max() < 0.5
+    assert np.allclose(repaired.conf["knee"][4:], TIMING_ONLY_CONFIDENCE)
+    assert np.allclose(repaired.conf["knee"][:4], 0.9)
+    assert any("knee hidden or dragged" in note for note in notes)
+
+
+def test_ankle_off_its_planted_spot_is_put_back() -> None:
+    n = 6
+    ankle = np.tile(ANKLE, (n, 1))
+    ankle[5] = ANKLE + np.array([80.0, -70.0])
+    repaired, _ = repair_joints(_joints(n, ankle=ankle), _plate(n, BAR))
+    assert np.allclose(repaired.xy["ankle"][5], ANKLE)
+    assert repaired.conf["ankle"][5] == TIMING_ONLY_CONFIDENCE
+
+
+def test_frames_without_the_plate_have_no_hip() -> None:
+    n = 3
+    plate = PlateTrack(np.array([BAR, [np.nan, np.nan], BAR]), np.array([60.0, np.nan, 60.0]),
+                       np.array([0.9, 0.0, 0.9]))
+    repaired, _ = repair_joints(_joints(n), plate)
+    assert repaired.conf["hip"].tolist() == [TIMING_ONLY_CONFIDENCE, 0.0, TIMING_ONLY_CONFIDENCE]
+    assert np.isnan(repaired.xy["hip"][1]).all()
 
 
 def test_without_a_plate_joints_are_unchanged() -> None:
-    joints = _joints(np.tile([320.0, 180.0], (3, 1)), np.tile([460.0, 170.0], (3, 1)))
+    joints = _joints(3)
     for plate in (None, PlateTrack.none(3)):
         repaired, notes = repair_joints(joints, plate)
         assert repaired is joints
         assert notes == []
 
 
-def test_lost_plate_or_hidden_knee_gives_confidence_zero_and_a_reason() -> None:
-    n = 4
-    hip = np.tile([320.0, 180.0], (n, 1))
-    knee = np.tile([460.0, 170.0], (n, 1))
-    knee[3] = [330.0, 175.0]  # frame 3: the knee is inside the plate's disc
-    bar = _bar_for(hip, np.tile([460.0, 170.0], (n, 1)), BarOffset())
-    center = bar.copy()
-    center[1] = np.nan  # frame 1: plate lost
-    conf = np.array([0.9, 0.0, 0.9, 0.9])
-    plate = PlateTrack(center, np.where(conf > 0, 60.0, np.nan), conf)
-    repaired, notes = repair_joints(_joints(hip, knee), plate, Repair())
-    assert repaired.conf["hip"].tolist() == [0.9, 0.0, 0.9, 0.0]
-    assert np.isnan(repaired.xy["hip"][[1, 3]]).all()
-    assert repaired.conf["knee"][3] == 0.0
-    assert any("not recoverable" in note for note in notes)
-    assert any("knee behind the plate" in note for note in notes)
-
-
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"toward_knee": -0.1}, "toward_knee"),
-    ({"above": 0.9}, "above"),
+    ({"hip_below_bar": -0.1}, "hip_below_bar"),
+    ({"knee_margin": 2.0}, "knee_margin"),
+    ({"shin_tolerance": 0.0}, "shin_tolerance"),
 ])
-def test_bar_offset_rejects_unanatomical_values(kwargs: dict[str, float], match: str) -> None:
+def test_repair_rejects_bad_settings(kwargs: dict[str, float], match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        BarOffset(**kwargs)
+        Repair(**kwargs)
 
 
 def test_plate_track_of_the_wrong_length_is_rejected() -> None:
-    joints = _joints(np.tile([320.0, 180.0], (3, 1)), np.tile([460.0, 170.0], (3, 1)))
     plate = PlateTrack(np.zeros((2, 2)), np.full(2, 50.0), np.full(2, 0.9))
     with pytest.raises(ValueError, match="expected a plate track of 3 frames"):
-        repair_joints(joints, plate)
+        repair_joints(_joints(3), plate)
