@@ -126,3 +126,27 @@ def test_live_stream_mode_keeps_the_newest_result(real_videos, pose_model):
     assert last.found and 0 < np.nanmedian(last.xy[:, 0]) < 640
     with pytest.raises(RuntimeError, match="mode 'video'"):
         estimator.process(frames[0])
+
+
+@pytest.mark.slow
+def test_segmentation_mask_covers_the_person(real_videos, pose_model):
+    source = open_video(real_videos / "bridge_physioplus.mp4")
+    with PoseEstimator(pose_model, segmentation=True) as estimator:
+        for frame in itertools.islice(source, 5):
+            pose = estimator.process(frame)
+        mask = estimator.last_mask
+    assert mask is not None and mask.shape == (480, 640)  # inference size: 640x480 needs no downscale
+    assert mask.min() >= 0.0 and mask.max() <= 1.0
+    hips = pose.xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]].mean(axis=0).round().astype(int)
+    assert mask[hips[1], hips[0]] > 0.5  # on the body
+    assert mask[5, 5] < 0.5 and mask[-5, -5] < 0.5  # corners are background
+
+
+@pytest.mark.slow
+def test_estimator_without_segmentation_has_no_mask(pose_model, make_video):
+    source = open_video(make_video(frames=2))
+    with PoseEstimator(pose_model) as estimator:
+        poses = [estimator.process(frame) for frame in source]
+    assert estimator.last_mask is None
+    assert [p.found for p in poses] == [False, False]  # nobody in a synthetic colour card
+    assert [p.t_ms for p in poses] == [0, 40]
