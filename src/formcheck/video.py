@@ -59,6 +59,11 @@ class VideoInfo:
     rotation_deg: int  # container rotation metadata (OpenCV's CAP_PROP_ORIENTATION_META), 0/90/180/270
     duration_ms: int
 
+    def looks_truncated(self, decoded: int) -> bool:
+        """True when `decoded` frames are clearly fewer than the container claims (2% slack)."""
+        claimed = self.frame_count
+        return claimed > 0 and decoded < claimed - max(1, claimed // 50)
+
     def __post_init__(self) -> None:
         if not (math.isfinite(self.fps) and self.fps > 0):
             raise ValueError(f"VideoInfo.fps: expected a positive frame rate, got {self.fps}")
@@ -170,8 +175,7 @@ class FileSource:
     @property
     def truncated(self) -> bool:
         """True when the last full pass decoded clearly fewer frames than the container claims."""
-        claimed = self._info.frame_count
-        return claimed > 0 and self.stats.decoded < claimed - max(1, claimed // 50)
+        return self._info.looks_truncated(self.stats.decoded)
 
 
 def _reject_path(path: Path) -> None:

@@ -1,0 +1,120 @@
+"""`formcheck analyze VIDEO`: judge a recorded side-view set and write report.json, angles.csv,
+report.html and annotated.mp4 into one folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from formcheck.cli.common import MODEL_HELP, model_path, output_dir, progress_bar
+from formcheck.errors import InputError, RefusedError
+from formcheck.models import DEFAULT_VARIANT
+from formcheck.pipeline import SIDES, PipelineOptions, PipelineResult, analyse_video
+from formcheck.records import Analysis
+from formcheck.report import write_csv_report, write_json_report
+from formcheck.rules import RulePack, load_rule_pack
+from formcheck.video import DEFAULT_MAX_SIDE, FileSource, open_video
+
+HOW_TO_FILM = ("film from the side: camera at hip height, square to the bench, about 3 m away, "
+               "with the whole body in frame")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `analyze` subcommand."""
+    parser = subparsers.add_parser(
+        "analyze",
+        help="judge a recorded side-view hip-thrust set and write a report",
+        description="Find the lifter, measure every rep at lockout (knee angle, shin, hip extension, neck), "
+                    "give the coaching cues, and write report.json, angles.csv, report.html and "
+                    "annotated.mp4. Exit codes: 0 analysed, 2 bad input or not side-on, 1 internal error.",
+    )
+    parser.add_argument("video", type=Path, help="a side-view video of the set (mp4, mov, ...)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: VIDEO's name + .formcheck, next to the video)")
+    parser.add_argument("--model", default=DEFAULT_VARIANT, help=MODEL_HELP)
+    parser.add_argument("--rules", type=Path, default=None,
+                        help="a TOML rule file that overrides or extends the built-in hip-thrust pack")
+    parser.add_argument("--side", choices=SIDES, default="auto",
+                        help="body side facing the camera (default: auto, estimated from the video)")
+    parser.add_argument("--no-video", action="store_true", help="skip annotated.mp4 (faster)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="pose-tracking processes (default: one per available core)")
+    parser.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE,
+                        help=f"downscale larger frames to this many pixels for the pose model "
+                             f"(default: {DEFAULT_MAX_SIDE})")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate everything cheap first, then track, judge, write, summarise."""
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers: expected at least 1, got {args.workers}")
+    source = open_video(args.video)
+    pack = load_rule_pack(args.rules)
+    out = output_dir(args.out, args.video)
+    options = PipelineOptions(model_path(args.model), pack, side=args.side, workers=args.workers,
+                              max_side=args.max_side)
+    with progress_bar(source.info.frame_count, "finding the body") as bar:
+        result = analyse_video(source, options, progress=bar.update)
+    analysis = result.analysis
+    write_json_report(analysis, out / "report.json")
+    write_csv_report(analysis.series, out / "angles.csv")
+    if not analysis.view.is_side_view:
+        _write_html(result, pack, out, images={})
+        reason = f" ({analysis.view.reason})" if analysis.view.reason else ""
+        raise RefusedError(f"{args.video}: the camera is not side-on{reason}, so no cues were given; "
+                           f"{HOW_TO_FILM}. Report: {out / 'report.html'}")
+    images = _annotated_video(source, result, out) if not args.no_video else _pick_lockouts(source, analysis)
+    _write_html(result, pack, out, images)
+    print(summary(analysis, out))
+    return 0
+
+
+def _lockouts(analysis: Analysis) -> list[int]:
+    return [verdict.rep.lockout_frame for verdict in analysis.reps]
+
+
+def _annotated_video(source: FileSource, result: PipelineResult, out: Path) -> dict:
+    """Write annotated.mp4 and return the lockout frames it saw, undrawn, for the HTML key frames."""
+    from formcheck.report.annotated_video import render_annotated_video
+
+    with progress_bar(len(result.track), "drawing annotated.mp4") as bar:
+        def frames():
+            for frame in source:
+                bar.update(1)
+                yield frame.image
+
+        rendered = render_annotated_video(frames(), result.analysis, result.track, out / "annotated.mp4",
+                                          keep=_lockouts(result.analysis))
+    return rendered.kept
+
+
+def _pick_lockouts(source: FileSource, analysis: Analysis) -> dict:
+    from formcheck.report.keyframes import pick_frames
+
+    return pick_frames(source.info.path, _lockouts(analysis))
+
+
+def _write_html(result: PipelineResult, pack: RulePack, out: Path, images: dict) -> None:
+    from formcheck.report.html_report import write_html_report
+    from formcheck.report.keyframes import lockout_keyframes
+
+    why = {rule.cue: rule.why for rule in pack.rules}
+    why["not_side_view"] = pack.view.why
+    keyframes = lockout_keyframes(result.analysis, result.track, images)
+    write_html_report(result.analysis, out / "report.html", why=why, keyframes=keyframes)
+
+
+def summary(analysis: Analysis, out: Path) -> str:
+    """A few lines for a person: reps, score, what to fix first, where the report is."""
+    reps = len(analysis.reps)
+    lines = [f"{Path(analysis.source.path).name}: {reps} rep{'s' if reps != 1 else ''}, "
+             f"score {analysis.score if analysis.score is not None else 'n/a'}/100, "
+             f"{analysis.view.side} side toward the camera"]
+    for verdict in analysis.reps:
+        primary = next((c for c in verdict.cues if c.primary), None)
+        lines.append(f"  rep {verdict.rep.index}: {primary.message if primary else 'good'}")
+    lines.extend(f"  set: {cue.message}" for cue in analysis.set_cues)
+    lines.extend(f"  note: {note}" for note in analysis.notes)
+    lines.append(f"report: {out / 'report.html'}")
+    return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""One recorded set end to end: video -> landmarks -> view -> joints -> plate repair -> metrics -> cues.
+
+`analyse_video` is what `formcheck analyze` and the validation grid run; `analyse_track` starts from landmarks
+already extracted (a saved `.npz`, or the live loop's track) so every entry point judges with the same code.
+Nothing here prints or writes files: the CLI draws progress and the report writers write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from formcheck.errors import InputError
+from formcheck.filters import filter_joints
+from formcheck.joints import Joints
+from formcheck.landmarks import PoseTrack
+from formcheck.measure import measure_clip
+from formcheck.occlusion import repair_joints
+from formcheck.parallel import track_parallel
+from formcheck.plates import PlateTrack, track_plate_in_video
+from formcheck.records import Analysis, SourceInfo, ViewEstimate
+from formcheck.rules import RulePack, evaluate_set, load_rule_pack
+from formcheck.video import DEFAULT_MAX_SIDE, FileSource, open_video
+from formcheck.view import estimate_view
+
+SIDES = ("auto", "left", "right")
+# Below this share of frames with a person, there is nothing to judge.
+MIN_DETECTION_RATE = 0.5
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """How to analyse: the pose model file, the rule pack, which side faces the camera, parallelism."""
+
+    model: Path
+    pack: RulePack
+    side: str = "auto"  # "auto" | "left" | "right": the body side facing the camera
+    workers: int | None = None  # pose-tracking processes; None = one per available core
+    max_side: int = DEFAULT_MAX_SIDE
+
+    def __post_init__(self) -> None:
+        if self.side not in SIDES:
+            raise ValueError(f"side: expected one of {SIDES}, got {self.side!r}")
+
+    @classmethod
+    def default(cls, model: Path, rules: Path | None = None, **kwargs: object) -> PipelineOptions:
+        """Options with the shipped rule pack, extended by `rules` when given."""
+        return cls(model=model, pack=load_rule_pack(rules), **kwargs)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """The judged set plus what pictures need: the raw landmarks and the joints the metrics read."""
+
+    analysis: Analysis
+    track: PoseTrack
+    joints: Joints
+    plate: PlateTrack
+
+
+def analyse_video(video: FileSource | str | Path, options: PipelineOptions,
+                  progress: Callable[[int], None] | None = None) -> PipelineResult:
+    """Analyse a side-view video file. Raises InputError for unreadable input or a video with nobody in it."""
+    source = video if isinstance(video, FileSource) else open_video(video)
+    track = track_parallel(source, model=options.model, workers=options.workers, max_side=options.max_side,
+                           progress=progress)
+    notes = []
+    if source.info.looks_truncated(len(track)):
+        notes.append(f"decoded {len(track)} of the {source.info.frame_count} frames the file announces; "
+                     "it looks truncated, so the end of the set may be missing")
+    return analyse_track(track, source, options, notes=tuple(notes))
+
+
+def analyse_track(track: PoseTrack, video: FileSource, options: PipelineOptions,
+                  notes: tuple[str, ...] = ()) -> PipelineResult:
+    """Judge a set from its landmarks; `video` is read again only to find the plates."""
+    if len(track) < 2:
+        raise InputError(f"{video.info.path}: only {len(track)} frame(s); a rep needs a video")
+    if track.detection_rate < MIN_DETECTION_RATE:
+        raise InputError(f"{video.info.path}: a person was found in only {track.detection_rate:.0%} of "
+                         "frames; film the whole body from the side, well lit")
+    view = _view(track, options.side)
+    joints = filter_joints(Joints.from_track(track, view.side))
+    plate = (track_plate_in_video(video.info.path, joints) if view.is_side_view
+             else PlateTrack.none(len(track)))
+    joints, repair_notes = repair_joints(joints, plate)
+    bar = (plate.center, plate.confidence) if plate.present else None
+    series, reps = measure_clip(joints, bar=bar)
+    verdict = evaluate_set(reps, view, options.pack)
+    info = video.info
+    source = SourceInfo(path=info.path, fps=info.fps, frames=len(track), width=info.width, height=info.height)
+    analysis = Analysis(source=source, view=view, series=series, reps=verdict.reps,
+                        set_cues=verdict.set_cues, score=verdict.score,
+                        notes=(*notes, *repair_notes))
+    return PipelineResult(analysis, track, joints, plate)
+
+
+def _view(track: PoseTrack, side: str) -> ViewEstimate:
+    """The estimated view, with the side forced when the user said which side faces the camera."""
+    view = estimate_view(track)
+    if side == "auto" or side == view.side:
+        return view
+    return replace(view, side=side, reason=f"side set by the user ({side}); estimated {view.side}")
