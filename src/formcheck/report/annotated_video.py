@@ -67,7 +67,7 @@ class _CvEncoder:
     def __init__(self, path: Path, fourcc: str, fps: float, size: tuple[int, int]) -> None:
         self.name = fourcc
         with _quiet_opencv():
-            self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, size)
+            self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*fourcc), fps, size)
         if not self._writer.isOpened():
             self._writer.release()
             path.unlink(missing_ok=True)
@@ -178,6 +178,8 @@ class AnnotatedVideoWriter:
     def _encode(self) -> None:
         while (item := self._queue.get()) is not _STOP:
             if self._error is None:
+                image: np.ndarray
+                state: OverlayState | None
                 image, state = item  # type: ignore[misc]
                 try:
                     self._encoder.write(image if state is None else draw_overlay(image, state))

@@ -87,8 +87,9 @@ def draw_skeleton(image: np.ndarray, xy: np.ndarray, visibility: np.ndarray, sid
         joints = SIDE_JOINTS[name]
         pts = {j: _point(xy, visibility, joints[j], min_visibility) for j in joints}
         for a, b in BONES:
-            if pts[a] is not None and pts[b] is not None:
-                cv2.line(image, pts[a], pts[b], color, max(1, round(width * s)), cv2.LINE_AA)
+            pa, pb = pts[a], pts[b]
+            if pa is not None and pb is not None:
+                cv2.line(image, pa, pb, color, max(1, round(width * s)), cv2.LINE_AA)
         if name == side:
             for p in pts.values():
                 if p is not None:

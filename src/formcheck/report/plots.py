@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -58,7 +59,7 @@ def plotted_metrics(series: FrameSeries, metrics: Sequence[str] = METRIC_KEYS) -
     return [m for m in metrics if m in series.values and np.isfinite(series.values[m]).any()]
 
 
-def _draw_metric(ax, t: np.ndarray, series: FrameSeries, key: str, band: tuple[float, float] | None,
+def _draw_metric(ax: Axes, t: np.ndarray, series: FrameSeries, key: str, band: tuple[float, float] | None,
                  min_confidence: float) -> None:
     values = np.asarray(series.values[key], dtype=float)
     conf = np.asarray(series.confidence.get(key, np.ones_like(values)), dtype=float)
@@ -74,7 +75,8 @@ def _draw_metric(ax, t: np.ndarray, series: FrameSeries, key: str, band: tuple[f
         ax.spines[side].set_visible(False)
 
 
-def _draw_reps(ax, t: np.ndarray, series: FrameSeries, reps: Sequence[RepSummary], key: str) -> None:
+def _draw_phases_and_reps(ax: Axes, t: np.ndarray, series: FrameSeries, reps: Sequence[RepSummary],
+                          key: str) -> None:
     for start, stop, label in _runs(np.asarray(series.phase).astype(str)):
         color = PHASE_COLORS.get(label)
         if color is not None:
@@ -101,7 +103,7 @@ def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(keys), 1, sharex=True, squeeze=False)[:, 0]
     for ax, key in zip(axes, keys, strict=True):
-        _draw_reps(ax, t, series, reps, key)
+        _draw_phases_and_reps(ax, t, series, reps, key)
         _draw_metric(ax, t, series, key, bands.get(key), min_confidence)
     for rep in reps:
         axes[0].annotate(f"rep {rep.index}", (t[min(rep.lockout_frame, t.size - 1)], 1.0),
