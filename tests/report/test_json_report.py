@@ -81,3 +81,34 @@ def test_validate_names_the_broken_key(analysis_factory, path, value, message):
     doc = report_dict(analysis_factory())
     with pytest.raises(ValueError, match=message):
         validate_report(_broken(doc, path, value))
+
+
+# DESIGN.md "report.json (schema_version 1) — minimum keys", except rep_count: DESIGN abbreviates the rep
+# list (4 counted, 1 shown), and validate_report insists that rep_count matches the reps listed.
+DESIGN_EXAMPLE = {
+    "schema_version": 1,
+    "source": {"path": "...", "fps": 30.0, "frames": 420, "width": 640, "height": 360},
+    "view": {"side": "left", "is_side_view": True, "confidence": 0.97},
+    "reps": [{"index": 1, "start_frame": 24, "lockout_frame": 62, "end_frame": 122,
+              "metrics": {"knee_angle_deg": 91.2, "shin_from_vertical_deg": -3.0, "hip_extension_deg": 179.1,
+                          "neck_flexion_deg": 2.0, "pelvic_tilt_deg": None},
+              "cues": [{"id": "feet_too_far", "severity": "warning", "message": "..."}]}],
+    "summary": {"rep_count": 1, "score": 87, "cues": ["feet_too_far"]},
+}
+
+
+def test_design_example_validates():
+    validate_report(DESIGN_EXAMPLE)
+
+
+def test_our_report_is_a_superset_of_the_design_example(analysis_factory):
+    doc = report_dict(analysis_factory())
+
+    def keys(d, ex):
+        for k, v in ex.items():
+            assert k in d, k
+            if isinstance(v, dict) and k != "metrics":
+                keys(d[k], v)
+    keys(doc, DESIGN_EXAMPLE)
+    keys(doc["reps"][0], DESIGN_EXAMPLE["reps"][0])
+    keys(doc["reps"][0]["cues"][0], DESIGN_EXAMPLE["reps"][0]["cues"][0])
