@@ -103,6 +103,13 @@ def test_frames_have_container_timestamps_strictly_increasing(make_video):
     assert len(list(source)) == 12  # a file source can be read again from the start
 
 
+def test_a_closed_source_still_reads_from_the_start(make_video):
+    source = open_video(make_video(frames=5))
+    source.close()  # drops the probe's capture; a pass opens its own
+    assert [f.index for f in source] == [0, 1, 2, 3, 4]
+    assert [f.t_ms for f in source] == [0, 40, 80, 120, 160]
+
+
 def test_fractional_frame_rate_is_kept_as_float(make_video):
     source = open_video(make_video(frames=6, fps=30000 / 1001))
     assert source.info.fps == pytest.approx(29.97, abs=0.01)

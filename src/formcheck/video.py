@@ -98,6 +98,15 @@ class ReadStats:
     nudged: int = 0  # timestamps the container repeated or sent backwards, moved to previous + 1 ms
 
 
+@dataclass(frozen=True)
+class _Primed:
+    """An open capture positioned after its first frame, handed from the probe to the first pass."""
+
+    capture: cv2.VideoCapture
+    first: np.ndarray
+    first_ms: float
+
+
 class FrameSource(Protocol):
     """Anything that yields upright frames with strictly increasing timestamps."""
 
@@ -148,10 +157,15 @@ def _open_capture(target: str | int) -> cv2.VideoCapture:
 
 
 class FileSource:
-    """A video file; each iteration decodes it from the start. `stats` describes the last pass."""
+    """A video file; each iteration decodes it from the start. `stats` describes the last pass.
 
-    def __init__(self, info: VideoInfo) -> None:
+    The first pass reuses the capture `open_video` probed with (and the frame it decoded), so checking
+    a file up front costs no second open or decode.
+    """
+
+    def __init__(self, info: VideoInfo, primed: _Primed | None = None) -> None:
         self._info = info
+        self._primed = primed
         self.stats = ReadStats()
 
     @property
@@ -161,8 +175,12 @@ class FileSource:
     def __iter__(self) -> Iterator[Frame]:
         self.stats = ReadStats()
         clock = _Clock(self.stats)
-        capture = _open_capture(self._info.path)
+        primed, self._primed = self._primed, None
+        capture = primed.capture if primed else _open_capture(self._info.path)
         try:
+            if primed:
+                self.stats.decoded += 1
+                yield Frame(0, clock(primed.first_ms), primed.first)
             while True:
                 ok, image = capture.read()
                 if not ok or image is None:
@@ -171,6 +189,12 @@ class FileSource:
                 yield Frame(self.stats.decoded - 1, clock(capture.get(cv2.CAP_PROP_POS_MSEC)), image)
         finally:
             capture.release()
+
+    def close(self) -> None:
+        """Release the probe's capture if no pass has used it (a pass releases its own)."""
+        if self._primed:
+            self._primed.capture.release()
+            self._primed = None
 
     @property
     def truncated(self) -> bool:
@@ -211,25 +235,34 @@ def open_video(path: str | Path) -> FileSource:
     with native_stderr_silenced():  # FFmpeg may have started logging before _quiet_opencv could ask
         capture = _open_capture(str(path))
         try:
-            if not capture.isOpened():
-                raise _unopenable(path)
-            fps = capture.get(cv2.CAP_PROP_FPS)
-            count = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
-            rotation = int(capture.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
-            if capture.get(cv2.CAP_PROP_FRAME_WIDTH) <= 0:
-                raise InputError(f"{path}: has no video stream")
+            fps, count, rotation = _probe(path, capture)
             ok, first = capture.read()
-        finally:
+            first_ms = capture.get(cv2.CAP_PROP_POS_MSEC)
+        except BaseException:
             capture.release()
+            raise
     if not ok or first is None:
+        capture.release()
         if count == 0:
             raise InputError(f"{path}: contains no video frames")
         raise InputError(f"{path}: cannot be decoded (no frame could be read; truncated or corrupt?)")
-    if not (math.isfinite(fps) and fps > 0):
-        raise InputError(f"{path}: has no usable frame rate (container reports {fps})")
     height, width = first.shape[:2]  # the decoded frame is upright whatever the properties say
     duration_ms = round(count * 1000.0 / fps)
-    return FileSource(VideoInfo(str(path), float(fps), count, width, height, rotation, duration_ms))
+    info = VideoInfo(str(path), float(fps), count, width, height, rotation, duration_ms)
+    return FileSource(info, _Primed(capture, first, first_ms))
+
+
+def _probe(path: Path, capture: cv2.VideoCapture) -> tuple[float, int, int]:
+    """Frame rate, claimed frame count and rotation of an opened capture; InputError if unusable."""
+    if not capture.isOpened():
+        raise _unopenable(path)
+    if capture.get(cv2.CAP_PROP_FRAME_WIDTH) <= 0:
+        raise InputError(f"{path}: has no video stream")
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    if not (math.isfinite(fps) and fps > 0):
+        raise InputError(f"{path}: has no usable frame rate (container reports {fps})")
+    count = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
+    return fps, count, int(capture.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
 
 
 class CameraSource:
