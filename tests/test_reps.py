@@ -174,3 +174,11 @@ def test_an_old_low_in_the_setup_does_not_stretch_the_first_concentric():
     (r,), _ = segment_reps(t, signal)
     assert r.bottom == pytest.approx(BOTTOM_DEG)
     assert r.concentric_s == pytest.approx(FULL.up_s, abs=1 / fps)
+
+
+def test_setup_wiggles_just_before_the_first_rise_do_not_stretch_its_concentric():
+    fps = 30.0
+    t, signal = hip_extension_trace([FULL, FULL], fps, shuffle=0.07)  # wiggles of up to 5 deg
+    reps, _ = segment_reps(t, signal)
+    assert len(reps) == 2
+    assert reps[0].concentric_s == pytest.approx(FULL.up_s, abs=2 / fps)

@@ -41,8 +41,10 @@ from formcheck.reps import EventKind, RepConfig, RepEvent, RepSegment, RepTracke
 LIFT_SIGNAL = "hip_extension_deg"
 # A point that rises with the hips and stays in view (the bar): xy (frames, 2) px, confidence (frames,).
 Bar = tuple[np.ndarray, np.ndarray]
-# With a plate, reps are counted on the bar when it was seen in at least this share of frames.
+# With a plate, reps are counted on the bar when it was seen in at least this share of frames, with at
+# least this median confidence (a faint circle found in a clip without plates must not take over).
 MIN_BAR_SHARE = 0.5
+MIN_BAR_CONFIDENCE = 0.75
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def lift_signal(joints: Joints, metrics: dict[str, Series], bar: Bar | None = No
         raise ValueError(f"bar: expected ({len(joints)}, 2) and ({len(joints)},) arrays, got "
                          f"{bar_xy.shape} and {bar_conf.shape}")
     known = (bar_conf > 0) & np.isfinite(bar_xy).all(axis=1)
-    if known.mean() < MIN_BAR_SHARE:
+    if known.mean() < MIN_BAR_SHARE or np.median(bar_conf[known]) < MIN_BAR_CONFIDENCE:
         return metrics[LIFT_SIGNAL]
     values = geometry.hip_extension(joints.xy["shoulder"], bar_xy, joints.xy["knee"])
     conf = np.minimum(np.where(known, bar_conf, 0.0), joint_confidence(joints, ("shoulder",)))

@@ -278,6 +278,23 @@ def ramp_fraction(band: float) -> float:
     return math.acos(1.0 - 2.0 * band) / math.pi
 
 
+# The bottom a rise starts from is the lowest point this long before its half-way crossing (and the
+# bottom a descent ends at, this long after): near enough to ignore earlier setup shuffling, long enough
+# to reach the foot of a slow rise.
+FOOT_WINDOW_MS = 800.0
+
+
+def _levels(t: np.ndarray, s: np.ndarray, peak_i: int) -> tuple[float, float]:
+    """Signal at the foot of the rise, and at the foot of the descent (its lowest point nearby)."""
+    peak = s[peak_i]
+    up_mid = int(np.argmax(s[: peak_i + 1] >= (s[: peak_i + 1].min() + peak) / 2))
+    before = (t >= t[up_mid] - FOOT_WINDOW_MS) & (np.arange(s.size) <= up_mid)
+    after_peak = s[peak_i:]
+    down_mid = peak_i + int(np.argmax(after_peak <= (after_peak.min() + peak) / 2))
+    after = (t <= t[down_mid] + FOOT_WINDOW_MS) & (np.arange(s.size) >= down_mid)
+    return float(s[before].min()), float(s[after].min())
+
+
 def segment_from_history(hist: Sequence[tuple[int, int, float]], index: int, band: float) -> RepSegment:
     """Phase edges and tempo of one rep from its (frame, t_ms, signal) samples, bottom to end.
 
@@ -290,16 +307,16 @@ def segment_from_history(hist: Sequence[tuple[int, int, float]], index: int, ban
     t = np.array([h[1] for h in hist], dtype=float)
     s = _running_median(np.array([h[2] for h in hist]))
     peak_i = int(np.argmax(s))
-    bottom, peak = float(s[: peak_i + 1].min()), float(s[peak_i])
+    peak = float(s[peak_i])
+    bottom, low_after = _levels(t, s, peak_i)
     rise = peak - bottom
     low_level, top_level = bottom + band * rise, peak - band * rise
     top = np.flatnonzero(s >= top_level)
     top_start, top_end = int(top[0]), int(top[-1])
     below = np.flatnonzero(s[:top_start] <= low_level)
     start = int(below[-1]) if below.size else 0
-    low_after = float(s[peak_i:].min())
     # back in the bottom band, or (touch and go) within the band of the lowest point of the descent
-    end_level = low_level if low_after <= low_level else low_after + band * rise
+    end_level = low_level if low_after <= low_level else low_after + band * (peak - low_after)
     after = np.flatnonzero(s[top_end:] <= end_level)
     end = top_end + int(after[0]) if after.size else s.size - 1
     t_start = _crossing_ms(t, s, start, min(start + 1, top_start), low_level)
