@@ -51,19 +51,23 @@ def _rotate_mp4(path: Path) -> None:
 def make_video(tmp_path: Path) -> MakeVideo:
     """Factory: write a synthetic clip into tmp_path and return its path.
 
-    `make_video(name="clip.mp4", frames=12, size=(160, 90), fps=25.0, rotate90=False)`; `.mp4` uses mp4v,
-    `.avi` uses MJPG (whose header survives truncation).
+    `make_video(name="clip.mp4", frames=12, size=(160, 90), fps=25.0, rotate90=False, images=None)`;
+    `.mp4` uses mp4v, `.avi` uses MJPG (whose header survives truncation). `images` (BGR, all one size)
+    replaces the generated marker frames. `rotate90` marks the MP4 as filmed sideways, like a phone:
+    players (and OpenCV) turn the stored picture 90° counter-clockwise to show it.
     """
 
     def make(name: str = "clip.mp4", frames: int = 12, size: tuple[int, int] = (160, 90),
-             fps: float = 25.0, rotate90: bool = False) -> Path:
+             fps: float = 25.0, rotate90: bool = False, images: list[np.ndarray] | None = None) -> Path:
         path = tmp_path / name
+        if images is not None:
+            size = (images[0].shape[1], images[0].shape[0])
         fourcc = "MJPG" if path.suffix == ".avi" else "mp4v"
         writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, size)
         if not writer.isOpened():
             raise AssertionError(f"OpenCV cannot write {fourcc} video here")
-        for i in range(frames):
-            writer.write(_marker_frame(i, *size))
+        for image in images if images is not None else (_marker_frame(i, *size) for i in range(frames)):
+            writer.write(image)
         writer.release()
         if rotate90:
             _rotate_mp4(path)

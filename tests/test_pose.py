@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 
+import cv2
 import numpy as np
 import pytest
 
@@ -150,3 +151,16 @@ def test_estimator_without_segmentation_has_no_mask(pose_model, make_video):
     assert estimator.last_mask is None
     assert [p.found for p in poses] == [False, False]  # nobody in a synthetic colour card
     assert [p.t_ms for p in poses] == [0, 40]
+
+
+@pytest.mark.slow
+def test_phone_rotation_gives_the_same_landmarks_as_upright(real_track, real_videos, pose_model, make_video):
+    upright = list(itertools.islice(open_video(real_videos / "bridge_physioplus.mp4"), 20))
+    stored_sideways = [cv2.rotate(f.image, cv2.ROTATE_90_CLOCKWISE) for f in upright]
+    phone = make_video("phone.mp4", fps=30.0, rotate90=True, images=stored_sideways)
+    assert (open_video(phone).info.width, open_video(phone).info.height) == (640, 480)
+    track = track_video(phone, model=pose_model)
+    reference = real_track("bridge_physioplus")
+    gap = np.linalg.norm(track.xy - reference.xy[:20], axis=-1)
+    assert track.detection_rate == 1.0
+    assert np.median(gap) < 4.0  # px in the 640x480 upright frame (re-encoding blurs a little)
