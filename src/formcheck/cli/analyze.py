@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                            f"{HOW_TO_FILM}. Report: {out / 'report.html'}")
     images = _annotated_video(source, result, out) if not args.no_video else _pick_lockouts(source, analysis)
     _write_html(result, pack, out, images)
-    print(summary(analysis, out))
+    print(summary(analysis, out / "report.html"))
     return 0
 
 
@@ -105,7 +105,7 @@ def _write_html(result: PipelineResult, pack: RulePack, out: Path, images: dict)
     write_html_report(result.analysis, out / "report.html", why=why, keyframes=keyframes)
 
 
-def summary(analysis: Analysis, out: Path) -> str:
+def summary(analysis: Analysis, report: Path | None) -> str:
     """A few lines for a person: reps, score, what to fix first, where the report is."""
     reps = len(analysis.reps)
     lines = [f"{Path(analysis.source.path).name}: {reps} rep{'s' if reps != 1 else ''}, "
@@ -116,5 +116,6 @@ def summary(analysis: Analysis, out: Path) -> str:
         lines.append(f"  rep {verdict.rep.index}: {primary.message if primary else 'good'}")
     lines.extend(f"  set: {cue.message}" for cue in analysis.set_cues)
     lines.extend(f"  note: {note}" for note in analysis.notes)
-    lines.append(f"report: {out / 'report.html'}")
+    if report is not None:
+        lines.append(f"report: {report}")
     return "\n".join(lines)

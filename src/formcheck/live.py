@@ -1,0 +1,254 @@
+"""Live feedback: frames from a camera (or a file played as if it were one) -> overlay and spoken cues.
+
+The loop never falls behind: a reader thread keeps only the newest frame in a one-frame slot, so when
+inference is slower than the camera, frames are dropped rather than queued, and the latency from
+capture to the cue on screen stays bounded. Each processed frame goes through the same measuring
+(`Measurer`, causal filtering) and rules (`evaluate_rep`, paced by a `CueDebouncer`) as offline analysis.
+When the set ends, the frames that were processed are judged once more by the offline pipeline, so the
+saved report.json is what `formcheck analyze` would say about the same frames.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from formcheck.landmarks import PoseFrame, PoseTrack
+from formcheck.measure import Measurer
+from formcheck.records import Analysis, Cue, RepVerdict, Severity, SourceInfo
+from formcheck.report.overlay import OverlayState
+from formcheck.rules import CueDebouncer, RulePack, evaluate_rep
+from formcheck.video import DEFAULT_MAX_SIDE, Frame
+from formcheck.view import estimate_view
+
+# Frames with a person needed before the near side is decided (and measuring starts).
+SIDE_WARMUP_FRAMES = 15
+
+
+@dataclass
+class Captured:
+    """A frame as it left the camera, with the wall-clock time (perf_counter seconds) it was captured."""
+
+    frame: Frame
+    captured_s: float
+
+
+class LatestFrame:
+    """A one-frame slot between the reader thread and the loop: a newer frame replaces an unread one."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item: Captured | None = None
+        self._closed = False
+        self.offered = 0  # frames the source produced
+        self.dropped = 0  # frames replaced before the loop took them
+
+    def put(self, item: Captured) -> None:
+        with self._cond:
+            if self._item is not None:
+                self.dropped += 1
+            self._item = item
+            self.offered += 1
+            self._cond.notify()
+
+    def close(self) -> None:
+        """No more frames will come."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+
+    def take(self, timeout_s: float = 1.0) -> Captured | None:
+        """The newest frame, waiting for one; None once the source has ended and the slot is empty."""
+        with self._cond:
+            while self._item is None and not self._closed:
+                self._cond.wait(timeout_s)
+            item, self._item = self._item, None
+            return item
+
+
+def feed(frames: Iterable[Frame], slot: LatestFrame, *, realtime: bool, stop: threading.Event,
+         clock: Callable[[], float] = time.perf_counter) -> None:
+    """Reader thread body: hand frames to `slot`; with `realtime`, at the pace of their timestamps."""
+    start: float | None = None
+    try:
+        for frame in frames:
+            if stop.is_set():
+                return
+            if realtime:
+                if start is None:
+                    start = clock() - frame.t_ms / 1000.0
+                delay = start + frame.t_ms / 1000.0 - clock()
+                if delay > 0:
+                    time.sleep(delay)
+            slot.put(Captured(frame, clock()))
+    finally:
+        slot.close()
+
+
+@dataclass
+class LiveState:
+    """What one processed frame shows and says."""
+
+    overlay: OverlayState
+    say: Cue | None = None  # a cue to speak now
+    finished: tuple[RepVerdict, ...] = ()  # reps judged at this frame
+
+
+@dataclass
+class LiveSession:
+    """Pure per-frame logic of a live set: decide the side, measure, judge each rep, pace the cues."""
+
+    pack: RulePack
+    side: str = "auto"
+    debouncer: CueDebouncer = field(default_factory=CueDebouncer)
+    _pending: list[PoseFrame] = field(default_factory=list, init=False)
+    _measurer: Measurer | None = field(default=None, init=False)
+    _verdicts: list[RepVerdict] = field(default_factory=list, init=False)
+    _banner: Cue | None = field(default=None, init=False)
+
+    @property
+    def verdicts(self) -> tuple[RepVerdict, ...]:
+        return tuple(self._verdicts)
+
+    def update(self, pose: PoseFrame, now_s: float) -> LiveState:
+        """Consume one processed frame (timestamps increasing); `now_s` paces spoken cues."""
+        if self._measurer is None:
+            return self._warm_up(pose, now_s)
+        update = self._measurer.update(pose)
+        said: Cue | None = None
+        finished = []
+        for rep in update.reps:
+            verdict = evaluate_rep(rep, self.pack, latched=self.debouncer.active)
+            self._verdicts.append(verdict)
+            finished.append(verdict)
+            said = self.debouncer.update(verdict.cues, now_s) or said
+            self._banner = next((c for c in verdict.cues if c.primary), None)
+        overlay = OverlayState(pose.xy, pose.visibility, self._measurer.side,
+                               metrics=update.values, confidence=update.confidence,
+                               rep_count=len(self._verdicts), phase=update.phase.value,
+                               cue=self._banner.message if self._banner else None,
+                               cue_severity=self._banner.severity if self._banner else Severity.WARNING)
+        return LiveState(overlay, said, tuple(finished))
+
+    def _warm_up(self, pose: PoseFrame, now_s: float) -> LiveState:
+        if pose.found:
+            self._pending.append(pose)
+        side = self.side
+        if side == "auto" and len(self._pending) >= SIDE_WARMUP_FRAMES:
+            track = PoseTrack.from_frames(self._pending, fps=30.0, width=1, height=1)
+            side = estimate_view(track).side
+        if side == "auto" or not self._pending:
+            return LiveState(OverlayState(pose.xy, pose.visibility, "left", phase="finding the lifter"))
+        self._measurer = Measurer(side)
+        pending, self._pending = self._pending, []
+        state = LiveState(OverlayState(pose.xy, pose.visibility, side))
+        for earlier in pending:
+            state = self.update(earlier, now_s)
+        return state
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Capture-to-screen latency of the processed frames and how many frames were dropped."""
+
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    frames_seen: int  # frames the source produced
+    frames_processed: int
+    dropped_frames: int
+
+    @classmethod
+    def of(cls, latencies_s: list[float], offered: int, dropped: int) -> Latency:
+        ms = np.array(latencies_s) * 1000.0 if latencies_s else np.array([np.nan])
+        return cls(round(float(np.nanpercentile(ms, 50)), 1), round(float(np.nanpercentile(ms, 95)), 1),
+                   round(float(np.nanmax(ms)), 1), offered, len(latencies_s), dropped)
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    """What a live run leaves: latency figures, the processed frames' landmarks and the judged reps."""
+
+    latency: Latency
+    track: PoseTrack  # processed frames only, renumbered from 0
+    verdicts: tuple[RepVerdict, ...]
+    source_index: tuple[int, ...]  # the source frame number of each processed frame
+
+
+Show = Callable[[np.ndarray], bool]  # draws a frame; returns False when the user asks to stop
+
+
+def run_live(frames: Iterable[Frame], session: LiveSession, *, model: str, fps: float,
+             size: tuple[int, int], realtime: bool, show: Show | None = None,
+             say: Callable[[Cue], None] | None = None, record: Callable[[np.ndarray], None] | None = None,
+             max_side: int = DEFAULT_MAX_SIDE) -> LiveResult:
+    """Process the newest frame each time round until the source ends or `show` returns False.
+
+    `record` receives every processed frame, undrawn (e.g. to keep them for the final report).
+    """
+    from formcheck.pose import PoseEstimator
+    from formcheck.report.overlay import draw_overlay
+
+    slot, stop = LatestFrame(), threading.Event()
+    reader = threading.Thread(target=feed, args=(frames, slot), kwargs={"realtime": realtime, "stop": stop},
+                              name="formcheck-capture", daemon=True)
+    poses: list[PoseFrame] = []
+    source_index: list[int] = []
+    latencies: list[float] = []
+    reader.start()
+    try:
+        with PoseEstimator(model, mode="video", max_side=max_side) as estimator:
+            while (item := slot.take()) is not None:
+                pose = estimator.process(item.frame)
+                state = session.update(pose, item.captured_s)
+                latency = time.perf_counter() - item.captured_s
+                if show is not None:
+                    image = draw_overlay(item.frame.image.copy(), state.overlay)
+                    _draw_latency(image, latency * 1000.0)
+                    if not show(image):
+                        break
+                latencies.append(time.perf_counter() - item.captured_s)  # the cue is on screen now
+                if state.say is not None and say is not None:
+                    say(state.say)
+                if record is not None:
+                    record(item.frame.image)
+                poses.append(PoseFrame(len(poses), pose.t_ms, pose.xy, pose.visibility, pose.presence,
+                                       pose.world))
+                source_index.append(item.frame.index)
+    finally:
+        stop.set()
+        reader.join(timeout=2.0)
+    track = PoseTrack.from_frames(poses, fps, *size)
+    return LiveResult(Latency.of(latencies, slot.offered, slot.dropped), track, session.verdicts,
+                      tuple(source_index))
+
+
+def in_source_frames(analysis: Analysis, source: SourceInfo, source_index: Sequence[int]) -> Analysis:
+    """`analysis` of the processed frames, its rep boundaries renumbered as frames of the source.
+
+    The live loop skips frames it had no time for; reports speak in the source's frame numbers so they
+    line up with the video (and with `formcheck analyze` on the same file).
+    """
+    def renumber(verdict: RepVerdict) -> RepVerdict:
+        rep = verdict.rep
+        moved = replace(rep, start_frame=source_index[rep.start_frame],
+                        lockout_frame=source_index[rep.lockout_frame], end_frame=source_index[rep.end_frame])
+        return replace(verdict, rep=moved)
+
+    return replace(analysis, source=source, reps=tuple(renumber(v) for v in analysis.reps))
+
+
+def _draw_latency(image: np.ndarray, latency_ms: float) -> None:
+    """Latency in the top-right corner, so a lifter can see when the feedback lags."""
+    import cv2
+
+    text = f"{latency_ms:.0f} ms"
+    w = image.shape[1]
+    scale = max(0.5, w / 1280)
+    (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    cv2.putText(image, text, (w - tw - 12, th + 12), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1,
+                cv2.LINE_AA)
