@@ -96,3 +96,39 @@ def test_plate_track_checks_shapes() -> None:
         PlateTrack(np.zeros((3, 3)), np.zeros(3), np.zeros(3))
     with pytest.raises(ValueError, match=r"0\.\.1"):
         PlateTrack(np.zeros((2, 2)), np.zeros(2), np.array([0.5, 1.5]))
+
+
+def _rendered_plate_clip(side: str, yaw: float, frames: list[int]) -> tuple[list[np.ndarray], Joints,
+                                                                            np.ndarray]:
+    """Rendered frames of a plated clip, the true near-side joints and the true near-plate centre (px)."""
+    from formcheck.synth import scene
+    from formcheck.synth.clip import plan_clip, render_frame
+    from formcheck.synth.params import SynthParams
+
+    plan = plan_clip(SynthParams(plates=True, side=side, yaw_deg=yaw, reps=1, setup_s=0.2))
+    images, pixels, centres = [], [], []
+    out = 1.0 if side == "left" else -1.0  # the near plate is on the camera's side of the bar
+    for k in frames:
+        frame = render_frame(plan, k)
+        images.append(frame.image)
+        pixels.append(frame.pixels)
+        matrices = plan.body.matrices(plan.table.at(float(plan.timeline.lift[k])))
+        offset = np.array([out * (scene.COLLAR_X + scene.PLATE_THICKNESS), 0.0, 0.0])
+        face = plan.body.bar_centre(matrices) + offset
+        centres.append(plan.camera.project(face[None])[0][0])
+    n = len(frames)
+    xy = {name: np.array([p[f"{side}_{name}"] for p in pixels]) for name in JOINT_NAMES}
+    conf = {name: np.full(n, 0.9) for name in JOINT_NAMES}
+    joints = Joints(np.arange(n, dtype=np.int64) * 33, side, xy, conf)
+    return images, joints, np.array(centres)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("side", "yaw"), [("left", 0.0), ("right", 15.0)])
+def test_plate_is_found_on_rendered_frames(side: str, yaw: float) -> None:
+    images, joints, want = _rendered_plate_clip(side, yaw, list(range(0, 60, 2)))  # bottom to lockout
+    track = track_plate(images, joints)
+    assert track.found.all()
+    assert np.linalg.norm(track.center - want, axis=1).max() < 4.0
+    if yaw == 0.0:  # side-on the plate hides the hip in every frame (at 15° it slides to the rim)
+        assert track.covers(joints.xy["hip"]).all()
