@@ -7,7 +7,7 @@ Nothing here prints or writes files: the CLI draws progress and the report write
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from formcheck.measure import measure_clip
 from formcheck.occlusion import repair_joints
 from formcheck.parallel import track_parallel
 from formcheck.plates import PlateTrack, track_plate_in_video
-from formcheck.records import Analysis, SourceInfo, ViewEstimate
+from formcheck.records import Analysis, RepSummary, SourceInfo, ViewEstimate
 from formcheck.rules import RulePack, evaluate_set, load_rule_pack
 from formcheck.video import DEFAULT_MAX_SIDE, FileSource, open_video
 from formcheck.view import estimate_view
@@ -88,12 +88,18 @@ def analyse_track(track: PoseTrack, video: FileSource, options: PipelineOptions,
     bar = (plate.center, plate.confidence) if plate.present else None
     series, reps = measure_clip(joints, bar=bar)
     verdict = evaluate_set(reps, view, options.pack)
+    score = verdict.score if _anything_measured(reps) else None
     info = video.info
     source = SourceInfo(path=info.path, fps=info.fps, frames=len(track), width=info.width, height=info.height)
     analysis = Analysis(source=source, view=view, series=series, reps=verdict.reps,
-                        set_cues=verdict.set_cues, score=verdict.score,
+                        set_cues=verdict.set_cues, score=score,
                         notes=(*notes, *repair_notes))
     return PipelineResult(analysis, track, joints, plate)
+
+
+def _anything_measured(reps: Sequence[RepSummary]) -> bool:
+    """A score needs at least one angle measured at some lockout; 100 for an unseen set would be a lie."""
+    return any(m.value is not None for rep in reps for m in rep.metrics.values())
 
 
 def _view(track: PoseTrack, side: str) -> ViewEstimate:

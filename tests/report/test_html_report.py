@@ -67,3 +67,16 @@ def test_cue_groups_order(analysis_factory, reps, expected):
     groups = cue_groups(analysis_factory(reps=reps))
     assert [g.id for g in groups] == expected
     assert groups[0].reps == tuple(range(1, reps + 1)) and groups[0].primary == reps
+
+
+def test_verdict_without_any_measured_angle_gives_no_score(analysis_factory):
+    from dataclasses import replace
+
+    from formcheck.records import METRIC_KEYS, MetricValue
+    from formcheck.report.html_report import render_html
+
+    base = analysis_factory()
+    blind = {k: MetricValue(None, 0.0, "hip hidden behind the plate") for k in METRIC_KEYS}
+    reps = tuple(replace(v, rep=replace(v.rep, metrics=blind), cues=()) for v in base.reps)
+    page = render_html(replace(base, reps=reps, score=None))
+    assert "none judged" in page and "Nothing to fix" not in page

@@ -93,6 +93,12 @@ def _reps_text(reps: Sequence[int]) -> str:
     return ("rep " if len(reps) == 1 else "reps ") + ", ".join(str(r) for r in reps)
 
 
+def _never_measured(analysis: Analysis) -> list[str]:
+    """Labels of the metrics that were null at every rep's lockout."""
+    return [METRIC_LABELS.get(key, key) for key in METRIC_KEYS
+            if all(v.rep.metrics[key].value is None for v in analysis.reps)]
+
+
 def _verdict(analysis: Analysis) -> str:
     if not analysis.view.is_side_view:
         reason = analysis.view.reason or "the camera is not side-on"
@@ -100,6 +106,12 @@ def _verdict(analysis: Analysis) -> str:
                 f'<small>no score</small></div><div><h2>Could not judge: {_esc(reason)}</h2>'
                 "<p>Film from the side, camera level with the hips, the whole body in the frame, "
                 "and run it again.</p></div></section>")
+    if analysis.reps and analysis.score is None:
+        n = len(analysis.reps)
+        return ('<section class="card verdict" style="--tone:#8a929e"><div class="score">&ndash;'
+                f'<small>no score</small></div><div><h2>{n} rep{"s" if n != 1 else ""} counted, none '
+                "judged</h2><p>No angle could be measured at the top of any rep, so the tool gives no cue "
+                "rather than guess. The notes at the end say what it could not see.</p></div></section>")
     if not analysis.reps or analysis.score is None:
         see = " The notes at the end say what the tool could not see." if analysis.notes else ""
         return ('<section class="card verdict" style="--tone:#8a929e"><div class="score">0'
@@ -113,7 +125,9 @@ def _verdict(analysis: Analysis) -> str:
                         for g in fixes)
         body = f"<p>Fix first:</p><ol>{items}</ol>"
     else:
-        body = "<p>Nothing to fix: every rep met the targets the tool could measure.</p>"
+        unmeasured = _never_measured(analysis)
+        caveat = (f" Not measured: {', '.join(unmeasured)}." if unmeasured else "")
+        body = f"<p>Nothing to fix: every rep met the targets the tool could measure.{_esc(caveat)}</p>"
     n = len(analysis.reps)
     return (f'<section class="card verdict" style="--tone:{tone}"><div class="score">{score}'
             f'<small>out of 100</small></div><div><h2>{n} rep{"s" if n != 1 else ""} analysed</h2>'
