@@ -52,6 +52,7 @@ class ClipPlan:
     colors: np.ndarray
     background: np.ndarray
     degrader: Degrader
+    barbell: tuple[Mesh, ...]  # centred on the origin; moved onto the hips every frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,7 +75,8 @@ def plan_clip(params: SynthParams) -> ClipPlan:
     return ClipPlan(params=params, body=body, timeline=timeline, table=table, camera=camera,
                     props=build_props(params), colors=body_colors(body.skeleton, params),
                     background=background_image(params),
-                    degrader=make_degrader(params.look, timeline.frames, params.seed))
+                    degrader=make_degrader(params.look, timeline.frames, params.seed),
+                    barbell=tuple(barbell_meshes(np.zeros(3), params.plates, params.look.plate_rgb)))
 
 
 def render_frame(plan: ClipPlan, k: int) -> Frame:
@@ -85,7 +87,7 @@ def render_frame(plan: ClipPlan, k: int) -> Frame:
     matrices = body.matrices(pose)
     vertices = skeleton.skin(matrices)
     meshes = [Mesh(vertices, skeleton.faces, plan.colors, smooth=True, cull_back=True),
-              *barbell_meshes(body.bar_centre(matrices), params.plates, params.look.plate_rgb),
+              *(_moved(mesh, body.bar_centre(matrices)) for mesh in plan.barbell),
               *plan.props.static()]
     layers = render_layers(meshes, plan.camera, background=plan.background, light_dir=params.look.light_dir,
                            ambient=params.look.ambient)
@@ -98,6 +100,11 @@ def render_frame(plan: ClipPlan, k: int) -> Frame:
     metrics = gt.sagittal_metrics(skeleton, matrices, world, params.side)
     return Frame(image=plan.degrader.apply(layers.image, k), metrics=metrics, pixels=pixels,
                  occluded=occluded)
+
+
+def _moved(mesh: Mesh, offset: np.ndarray) -> Mesh:
+    """A copy of a rigid mesh translated by `offset`."""
+    return Mesh(mesh.vertices + offset, mesh.faces, mesh.colors, smooth=mesh.smooth, cull_back=mesh.cull_back)
 
 
 def iter_frames(plan: ClipPlan) -> Iterator[Frame]:
