@@ -1,0 +1,107 @@
+"""Validation: scoring against hand-made truth, the grid's coverage, and `formcheck validate --quick`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.cli import main
+from formcheck.records import METRIC_KEYS
+from formcheck.validate.grid import FAULTS, build_grid, clip_key
+from formcheck.validate.markdown import target_rows
+from formcheck.validate.score import Outcome, OutcomeRep, match_reps, score_clip, summarise
+from formcheck.validate.truth import Truth, TruthRep
+
+N = 100
+
+
+def _truth(cues: tuple[str, ...] = (), plates: bool = False) -> Truth:
+    metrics = {key: np.full(N, 10.0) for key in METRIC_KEYS}
+    metrics["knee_angle_deg"] = np.full(N, 90.0)
+    return Truth(frames=N, side="left", side_view=True, plates=plates, metrics=metrics,
+                 metrics_2d={key: v + 1.0 for key, v in metrics.items()},
+                 reps=(TruthRep(30, frozenset(cues)), TruthRep(70, frozenset(cues))),
+                 hip_px=np.tile([100.0, 50.0], (N, 1)), hip_hidden=np.zeros(N, bool), set_cues=frozenset())
+
+
+def _outcome(lockouts: list[int], knee: float | None, cues: tuple[str, ...] = ()) -> Outcome:
+    reps = tuple(OutcomeRep(f, {**dict.fromkeys(METRIC_KEYS), "knee_angle_deg": knee}, frozenset(cues))
+                 for f in lockouts)
+    return Outcome(fps=30.0, detection_rate=1.0, side="left", side_view=True, reps=reps,
+                   set_cues=frozenset(), hip_px=np.tile([103.0, 54.0], (N, 1)), plate_found=False)
+
+
+@pytest.mark.parametrize(("found", "true", "want"), [
+    ([30, 70], [31, 69], [(0, 0), (1, 1)]),
+    ([30, 50, 70], [31, 69], [(0, 0), (2, 1)]),  # an extra rep matches nothing
+    ([90], [31], []),  # too far apart
+])
+def test_match_reps_pairs_nearest_lockouts(found: list[int], true: list[int],
+                                           want: list[tuple[int, int]]) -> None:
+    assert match_reps(found, true, tolerance=30) == want
+
+
+def test_score_counts_errors_nulls_and_cues() -> None:
+    truth = _truth(cues=("feet_too_far",))
+    outcome = _outcome([31, 72], 93.0, ("feet_too_far", "chin_lifted"))
+    score = score_clip("c", {"plates": "off"}, outcome, truth)
+    assert score.errors["knee_angle_deg"] == [3.0, 3.0]
+    assert score.errors["hip_extension_deg"] == [None, None]  # reported null
+    assert (score.cue_hits, score.cue_misses, score.cue_false) == (2, 0, 2)
+    assert score.hip_px_error == pytest.approx(5.0)
+    assert score.floor["knee_angle_deg"] == [1.0, 1.0]
+
+
+def test_summary_reports_mae_coverage_and_rep_counts() -> None:
+    good = score_clip("a", {"plates": "off", "group": "g"}, _outcome([30, 70], 92.0), _truth())
+    short = score_clip("b", {"plates": "on", "group": "g"}, _outcome([30], None, ("chin_lifted",)),
+                       _truth(plates=True))
+    summary = summarise([good, short])
+    knee = summary.metrics["knee_angle_deg"]
+    assert knee["no plates"].mae == pytest.approx(2.0) and knee["no plates"].coverage == 1.0
+    assert knee["plates"].mae is None and knee["plates"].coverage == 0.0
+    assert knee["all"].coverage == pytest.approx(2 / 3)
+    assert summary.rep_count_exact == 0.5
+    assert summary.false_cues_on_good_form == 1 and summary.good_form_clips == 2
+    assert summary.inconsistent == ("g",)
+    assert any(row.check == "rep count exact" and row.met == "no" for row in target_rows(summary))
+
+
+def test_grid_covers_every_fault_side_plate_and_angle() -> None:
+    grid = build_grid()
+    assert len(grid) >= 40
+    tags = [c.tags for c in grid]
+    for fault in FAULTS:
+        combos = {(t["side"], t["plates"]) for t in tags if t["fault"] == fault and t["yaw"] == "0"}
+        assert combos == {(s, p) for s in ("left", "right") for p in ("on", "off")}, fault
+        assert any(t["fault"] == fault and t["yaw"] == "15" for t in tags), fault
+    assert sum(c.params.yaw_deg >= 60 for c in grid) >= 2
+    assert len({c.params.look for c in grid}) >= 4
+    assert len({c.name for c in grid}) == len(grid)
+
+
+def test_clip_key_follows_the_parameters() -> None:
+    a, b = build_grid()[:2]
+    assert clip_key(a.params) != clip_key(b.params)
+    assert clip_key(a.params) == clip_key(build_grid()[0].params)
+
+
+@pytest.mark.slow
+def test_validate_quick_runs_the_whole_grid_machinery(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    out, raw = tmp_path / "accuracy.md", tmp_path / "accuracy.json"
+    code = main(["validate", "--quick", "--cache-dir", str(tmp_path / "cache"), "--out", str(out),
+                 "--json", str(raw)])
+    assert code == 0
+    assert "| check | target | measured | met |" in capsys.readouterr().out
+    doc = json.loads(raw.read_text())
+    assert len(doc["clips"]) == 5
+    summary = doc["summary"]
+    assert summary["view_accuracy"] == 1.0  # side-on accepted, 60° refused
+    assert summary["detection_rate"] > 0.9
+    knee = summary["metrics"]["knee_angle_deg"]["no plates"]
+    assert knee["mae"] is not None and knee["mae"] < 15.0  # loose: fails only if measuring collapses
+    assert "# Accuracy on rendered hip thrusts" in out.read_text()
