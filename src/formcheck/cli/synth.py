@@ -96,6 +96,10 @@ def _import_synth() -> None:
         raise InputError(f"{exc}") from exc
 
 
+def _reps(n: int) -> str:
+    return f"{n} rep" if n == 1 else f"{n} reps"
+
+
 def _notify(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -121,7 +125,7 @@ def _render_one(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     cues = ", ".join(truth.data["expected_set_cues"]) or "none"
     print(f"{args.out}: {truth.frames} frames ({truth.data['fps']:g} fps, {truth.data['width']}x"
-          f"{truth.data['height']}), {len(truth.reps)} reps, rendered in {elapsed:.1f} s "
+          f"{truth.data['height']}), {_reps(len(truth.reps))}, rendered in {elapsed:.1f} s "
           f"({truth.frames / elapsed:.1f} frames/s); ground truth {ground_truth_path(args.out)}; "
           f"expected cues: {cues}")
     return 0
@@ -146,7 +150,7 @@ def _render_samples(args: argparse.Namespace) -> int:
     for name, truth in truths.items():
         frames += truth.frames
         cues = ", ".join(truth.data["expected_set_cues"]) or "none"
-        print(f"{out_dir / name}.mp4: {truth.frames} frames, {len(truth.reps)} reps, expected cues: {cues}")
+        print(f"{out_dir / name}.mp4: {truth.frames} frames, {_reps(len(truth.reps))}, expected cues: {cues}")
     elapsed = time.perf_counter() - started
     print(f"{len(SAMPLES)} samples in {out_dir}/, {frames} frames in {elapsed:.1f} s "
           f"({frames / elapsed:.1f} frames/s)")
