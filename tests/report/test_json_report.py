@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 
 import pytest
@@ -41,6 +42,14 @@ def test_values_rounded_and_extras_present(analysis_factory):
     cue = rep["cues"][0]
     assert cue == {"id": "feet_too_far", "severity": "warning", "message": cue["message"], "primary": True,
                    "metric": "knee_angle_deg", "value": 105.0}
+
+
+def test_non_finite_timing_becomes_null_not_invalid_json(tmp_path, analysis_factory):
+    analysis = analysis_factory(reps=1)
+    verdict = analysis.reps[0]
+    odd = dataclasses.replace(verdict, rep=dataclasses.replace(verdict.rep, hold_s=float("nan")))
+    path = write_json_report(dataclasses.replace(analysis, reps=(odd,)), tmp_path / "report.json")
+    assert json.loads(path.read_text())["reps"][0]["timing"]["hold_s"] is None
 
 
 def test_refused_view_has_no_reps_and_null_score(analysis_factory):

@@ -9,6 +9,7 @@ Degrees and seconds are rounded to 1 decimal, confidences to 2.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,12 @@ SCHEMA_VERSION = 1
 
 
 def _r1(x: float | None) -> float | None:
-    return None if x is None else round(float(x), 1)
+    """1 decimal; None for None, NaN or infinity (JSON has no NaN)."""
+    return None if x is None or not math.isfinite(x) else round(float(x), 1)
 
 
-def _r2(x: float) -> float:
-    return round(float(x), 2)
+def _r2(x: float) -> float | None:
+    return None if not math.isfinite(x) else round(float(x), 2)
 
 
 def cue_dict(cue: Cue) -> dict[str, Any]:

@@ -110,7 +110,8 @@ def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
                          xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=8,
                          color=LOCKOUT_COLOR)
     axes[-1].set_xlabel("time (s)")
-    axes[-1].set_xlim(t[0], t[-1])
+    if t[-1] > t[0]:
+        axes[-1].set_xlim(t[0], t[-1])
     legend: list[Patch | Line2D] = [Patch(color=c, label=str(p)) for p, c in PHASE_COLORS.items()]
     legend += [Patch(color=BAND_COLOR, alpha=0.3, label="target band"),
                Line2D([], [], color=REP_EDGE_COLOR, lw=0.8, label="rep start / end"),
