@@ -55,7 +55,7 @@ def _series(n: int, reps: int) -> FrameSeries:
     values = {"knee_angle_deg": 70 + 35 * lift, "shin_from_vertical_deg": -5 + 15 * lift,
               "hip_extension_deg": 110 + 65 * lift, "neck_flexion_deg": 5 - 8 * lift,
               NULL_METRIC: np.full(n, np.nan)}
-    values["knee_angle_deg"][5] = np.nan  # one unmeasured frame
+    values["knee_angle_deg"][5:6] = np.nan  # one unmeasured frame (when the clip has it)
     conf = {k: np.where(np.isfinite(v), 0.9, 0.0) for k, v in values.items()}
     return FrameSeries((t * 1000 / FPS).round().astype(np.int64), values, conf,
                        np.array(phase, dtype=str), rep)

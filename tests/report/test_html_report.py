@@ -80,3 +80,10 @@ def test_verdict_without_any_measured_angle_gives_no_score(analysis_factory):
     reps = tuple(replace(v, rep=replace(v.rep, metrics=blind), cues=()) for v in base.reps)
     page = render_html(replace(base, reps=reps, score=None))
     assert "none judged" in page and "Nothing to fix" not in page
+
+
+@pytest.mark.parametrize("frames", [0, 1])
+def test_tiny_clips_still_render(analysis_factory, frames):
+    page = render_html(analysis_factory(reps=0, n_frames=frames), WHY)
+    assert "No rep counted" in page
+    assert ("data:image/png" in page) == (frames > 0)  # no plot without a measured frame
