@@ -64,8 +64,14 @@ def run(args: argparse.Namespace) -> int:
         reason = f" ({analysis.view.reason})" if analysis.view.reason else ""
         raise RefusedError(f"{args.video}: the camera is not side-on{reason}, so no cues were given; "
                            f"{HOW_TO_FILM}. Report: {out / 'report.html'}")
-    images = _annotated_video(source, result, out) if not args.no_video else _pick_lockouts(source, analysis)
-    _write_html(result, pack, out, images)
+    notes: list[str] = []
+    if args.no_video:
+        images = _pick_lockouts(source, analysis)
+    else:
+        images, codec_note = _annotated_video(source, result, out)
+        notes.append(codec_note)
+        write_json_report(analysis, out / "report.json", notes=notes)  # again, now with the codec used
+    _write_html(result, pack, out, images, notes)
     print(summary(analysis, out / "report.html"))
     return 0
 
@@ -74,8 +80,8 @@ def _lockouts(analysis: Analysis) -> list[int]:
     return [verdict.rep.lockout_frame for verdict in analysis.reps]
 
 
-def _annotated_video(source: FileSource, result: PipelineResult, out: Path) -> dict:
-    """Write annotated.mp4 and return the lockout frames it saw, undrawn, for the HTML key frames."""
+def _annotated_video(source: FileSource, result: PipelineResult, out: Path) -> tuple[dict, str]:
+    """Write annotated.mp4; return the lockout frames it saw, undrawn, for the HTML, and the codec note."""
     from formcheck.report.annotated_video import render_annotated_video
 
     with progress_bar(len(result.track), "drawing annotated.mp4") as bar:
@@ -86,7 +92,7 @@ def _annotated_video(source: FileSource, result: PipelineResult, out: Path) -> d
 
         rendered = render_annotated_video(frames(), result.analysis, result.track, out / "annotated.mp4",
                                           keep=_lockouts(result.analysis))
-    return rendered.kept
+    return rendered.kept, rendered.note
 
 
 def _pick_lockouts(source: FileSource, analysis: Analysis) -> dict:
@@ -95,14 +101,15 @@ def _pick_lockouts(source: FileSource, analysis: Analysis) -> dict:
     return pick_frames(source.info.path, _lockouts(analysis))
 
 
-def _write_html(result: PipelineResult, pack: RulePack, out: Path, images: dict) -> None:
+def _write_html(result: PipelineResult, pack: RulePack, out: Path, images: dict,
+                notes: list[str] | None = None) -> None:
     from formcheck.report.html_report import write_html_report
     from formcheck.report.keyframes import lockout_keyframes
 
     why = {rule.cue: rule.why for rule in pack.rules}
     why["not_side_view"] = pack.view.why
     keyframes = lockout_keyframes(result.analysis, result.track, images)
-    write_html_report(result.analysis, out / "report.html", why=why, keyframes=keyframes)
+    write_html_report(result.analysis, out / "report.html", why=why, keyframes=keyframes, notes=notes or ())
 
 
 def summary(analysis: Analysis, report: Path | None) -> str:
