@@ -164,9 +164,9 @@ class FrameLog:
             occluded: Mapping[str, bool], side: str) -> None:
         """Record one frame; the 2D metrics are computed here from the pixels."""
         for key in METRIC_KEYS:
-            self.metrics[key].append(round(float(metrics[key]), 4))
+            self.metrics[key].append(round(float(metrics[key]), 4) + 0.0)  # + 0.0 turns -0.0 into 0.0
         for key, value in angle_metrics(*_near(pixels, side)).items():
-            self.metrics_2d[key].append(round(value, 4))
+            self.metrics_2d[key].append(round(value, 4) + 0.0)
         for name in landmark_names():
             self.joints_px[name].append([round(float(v), 3) for v in pixels[name]])
             self.occluded[name].append(bool(occluded[name]))

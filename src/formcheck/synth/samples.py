@@ -1,7 +1,8 @@
 """The committed sample clips of `sample_videos/`: their parameters, and the function that regenerates them.
 
-Each sample is a short 640x360, 30 fps clip with three or four reps and its `.gt.json`; one shows good
-form, the others one clear fault each, from either side, with and without plates. Rendering is
+Each sample is a short 640x360, 30 fps clip with three or four reps and its `.gt.json`; two show good
+form, the others one clear fault each, from either side, with and without plates. The rushed clip also
+has a partial rep (hips rising under half way) that must not be counted. Rendering is
 deterministic, so `formcheck synth --samples` reproduces the committed files from these definitions.
 The README's quick start uses `good_form_left.mp4`.
 """
@@ -37,6 +38,9 @@ SAMPLES: dict[str, SynthParams] = {
         side="left", neck_deg=-30.0, seed=5,
         look=Look(background="dark", shirt_rgb=(220, 150, 40), floor_rgb=(90, 90, 96), light_noise=0.03,
                   jpeg_quality=60), **_COMMON),
+    "rushed_reps_right": SynthParams(
+        side="right", seed=6, **{**_COMMON, "reps": 4, "tempo": Tempo(0.5, 0.0, 0.6)}, partial_reps=1,
+        look=Look(background="studio", shirt_rgb=(90, 90, 90), shorts_rgb=(20, 60, 110), light_noise=0.03)),
 }
 
 SampleProgress = Callable[[str, int, int], None]
