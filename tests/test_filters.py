@@ -11,6 +11,7 @@ from formcheck.filters import (
     hampel_outliers,
     smooth_zero_phase,
 )
+from formcheck.joints import JOINT_NAMES
 from formcheck.metrics import compute_metrics
 from lift_factory import Rep, lift_joints, lift_profile
 
@@ -148,8 +149,7 @@ def test_live_filter_lag_at_lockout_is_small():
 
 def test_stream_reports_nan_before_anything_is_seen():
     stream = JointsStream()
-    nan = {name: np.full(2, np.nan) for name in ("ear", "shoulder", "elbow", "wrist", "hip", "knee",
-                                                 "ankle", "heel", "foot_index")}
+    nan = {name: np.full(2, np.nan) for name in JOINT_NAMES}
     xy, conf = stream.update(0, nan, dict.fromkeys(nan, 0.0))
     assert all(np.isnan(v).all() for v in xy.values()) and all(c == 0.0 for c in conf.values())
 

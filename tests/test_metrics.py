@@ -6,16 +6,26 @@ import pytest
 from formcheck.joints import JOINT_NAMES, Joints
 from formcheck.metrics import (
     METRIC_JOINTS,
+    NECK_GAIN,
     NECK_NEUTRAL_OFFSET_DEG,
     compute_metrics,
     joint_confidence,
 )
 from formcheck.records import METRIC_KEYS
 
+
+def eye_at(head_deg: float) -> tuple[float, float]:
+    """Where the eye sits when the ear->eye line is turned `head_deg` from the torso line (pointing left,
+    toward -x) toward the ceiling (-y), 40 px from the ear at (-100, 300)."""
+    a = np.radians(head_deg)
+    return -100.0 - 40.0 * np.cos(a), 300.0 - 40.0 * np.sin(a)
+
+
 # A hip thrust at lockout seen from the right (image px, y down): shoulder on the bench at the left, hips
-# level with it, thigh horizontal, shin vertical, head continuing the torso line.
+# level with it, thigh horizontal, shin vertical, head in line with the torso and neutral.
 TOP = {
     "ear": (-100.0, 300.0),
+    "eye": eye_at(NECK_NEUTRAL_OFFSET_DEG),
     "shoulder": (0.0, 300.0),
     "elbow": (100.0, 260.0),
     "wrist": (200.0, 280.0),
@@ -61,22 +71,29 @@ def test_joint_angles(points, key, expected, mirror):
 
 @pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize(
-    ("ear", "sign"),
+    ("turn", "expected"),
     [
-        ((-100.0, 240.0), +1),  # ear toward the ceiling (the front of a supine body): chin tucked
-        ((-100.0, 360.0), -1),  # ear toward the floor: head thrown back, chin lifted
+        (0.0, 0.0),  # neutral
+        (20.0, 20.0 * NECK_GAIN),  # head turned toward the ceiling (the front of a supine body): tucked
+        (-20.0, -20.0 * NECK_GAIN),  # head turned toward the floor: thrown back, chin lifted
     ],
 )
-def test_neck_sign_chin_tucked_positive_lifted_negative(ear, sign, mirror):
-    neck = _value(make_joints({"ear": ear}, mirror=mirror), "neck_flexion_deg")
-    expected = np.degrees(np.arctan2(60.0, 100.0)) * sign - NECK_NEUTRAL_OFFSET_DEG
-    assert neck == pytest.approx(expected)
+def test_neck_sign_chin_tucked_positive_lifted_negative(turn, expected, mirror):
+    joints = make_joints({"eye": eye_at(NECK_NEUTRAL_OFFSET_DEG + turn)}, mirror=mirror)
+    assert _value(joints, "neck_flexion_deg") == pytest.approx(expected)
+
+
+def test_neck_follows_the_head_not_where_the_ear_sits():
+    # the whole head moved up off the torso line but not turned: the neck has not flexed
+    shifted = make_joints({"ear": (-100.0, 280.0), "eye": (eye_at(NECK_NEUTRAL_OFFSET_DEG)[0],
+                                                          eye_at(NECK_NEUTRAL_OFFSET_DEG)[1] - 20.0)})
+    assert _value(shifted, "neck_flexion_deg") == pytest.approx(0.0, abs=1e-9)
 
 
 def test_neck_offset_is_subtracted():
     joints = make_joints()
-    got = compute_metrics(joints, neck_offset_deg=12.5)["neck_flexion_deg"][0][0]
-    assert got == pytest.approx(-12.5)
+    got = compute_metrics(joints, neck_offset_deg=NECK_NEUTRAL_OFFSET_DEG + 10.0)["neck_flexion_deg"][0][0]
+    assert got == pytest.approx(-10.0 * NECK_GAIN)
 
 
 @pytest.mark.parametrize("key", list(METRIC_JOINTS))

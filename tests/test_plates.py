@@ -117,7 +117,8 @@ def _rendered_plate_clip(side: str, yaw: float, frames: list[int]) -> tuple[list
         face = plan.body.bar_centre(matrices) + offset
         centres.append(plan.camera.project(face[None])[0][0])
     n = len(frames)
-    xy = {name: np.array([p[f"{side}_{name}"] for p in pixels]) for name in JOINT_NAMES}
+    # the renderer has no eye landmark: stand the ear in for it (plates never read the head)
+    xy = {name: np.array([p.get(f"{side}_{name}", p[f"{side}_ear"]) for p in pixels]) for name in JOINT_NAMES}
     conf = {name: np.full(n, 0.9) for name in JOINT_NAMES}
     joints = Joints(np.arange(n, dtype=np.int64) * 33, side, xy, conf)
     return images, joints, np.array(centres)

@@ -10,10 +10,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from formcheck.landmarks import SIDE_JOINTS, PoseTrack
+from formcheck.landmarks import SIDE_JOINTS, Landmark, PoseTrack
 
-# Joints of the near side that measuring may read.
-JOINT_NAMES = ("ear", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index")
+# Joints of the near side that measuring may read. The eye is not a joint, but with the ear it gives the
+# head's own direction, which the neck metric needs (the shoulder->ear line turns only half as far).
+JOINT_NAMES = ("ear", "eye", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index")
+
+
+def joint_landmarks(side: str) -> dict[str, Landmark]:
+    """Landmark index of each of `JOINT_NAMES` on one body side."""
+    if side not in SIDE_JOINTS:
+        raise ValueError(f"side: expected one of {tuple(SIDE_JOINTS)}, got {side!r}")
+    return {**SIDE_JOINTS[side], "eye": Landmark[f"{side.upper()}_EYE"]}
 
 
 @dataclass(frozen=True)
@@ -47,9 +55,7 @@ class Joints:
     @classmethod
     def from_track(cls, track: PoseTrack, side: str) -> Joints:
         """Raw near-side landmarks; confidence is MediaPipe's visibility (0 where nobody was found)."""
-        if side not in SIDE_JOINTS:
-            raise ValueError(f"side: expected one of {tuple(SIDE_JOINTS)}, got {side!r}")
-        idx = SIDE_JOINTS[side]
+        idx = joint_landmarks(side)
         vis = track.visibility
         xy = {name: track.xy[:, idx[name], :].astype(float) for name in JOINT_NAMES}
         conf = {name: vis[:, idx[name]].astype(float) for name in JOINT_NAMES}

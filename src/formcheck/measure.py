@@ -23,7 +23,7 @@ import numpy as np
 
 from formcheck import geometry
 from formcheck.filters import FilterConfig, JointsStream, filter_joints
-from formcheck.joints import JOINT_NAMES, Joints
+from formcheck.joints import JOINT_NAMES, Joints, joint_landmarks
 from formcheck.landmarks import SIDE_JOINTS, PoseFrame
 from formcheck.metrics import (
     METRIC_JOINTS,
@@ -178,7 +178,7 @@ class FrameUpdate:
 
 def near_side(frame: PoseFrame, side: str) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """The near-side joints of one frame, as `Joints.from_track` would pick them."""
-    idx = SIDE_JOINTS[side]
+    idx = joint_landmarks(side)
     xy = {name: frame.xy[idx[name]].astype(float) for name in JOINT_NAMES}
     conf = {name: float(np.nan_to_num(frame.visibility[idx[name]])) for name in JOINT_NAMES}
     return xy, conf

@@ -22,22 +22,25 @@ Series = tuple[np.ndarray, np.ndarray]
 # Hook for posterior pelvic tilt: Joints -> (degrees, positive = posterior, NaN where unknown; confidence).
 PelvicTiltEstimator = Callable[[Joints], Series]
 
-# Angle the shoulder->ear line makes with the hip->shoulder line when the neck is neutral, in degrees with
-# `geometry.head_torso_angle`'s sign (positive = toward the chest). The ear sits behind and above the
-# shoulder joint, so a neutral head does not read 0. PROVISIONAL: 0 comes from the plumb line of posture
-# assessment (ear lobe, acromion and greater trochanter in one line when standing neutral); it is to be
-# calibrated on rendered neutral-neck clips, whose ground truth is the head's rotation against the torso.
-NECK_NEUTRAL_OFFSET_DEG = 0.0
+# The neck: the head's own line, ear -> eye, against the torso line, hip -> shoulder (positive when the
+# head turns toward the chest). The ear -> eye line is rigid in the head, so it turns with it; the
+# shoulder -> ear line (geometry.head_torso_angle) turns only about half as far, because the ear sits
+# near the neck's pivot. Calibrated on 11 rendered clips without plates (true neck -35..+35 degrees,
+# three camera distances, both sides), MediaPipe's ear -> eye line reads 77.6 degrees at a neutral neck
+# and turns 0.756 degrees per degree of true neck rotation; undoing both, the leave-one-out error at
+# lockout is 1.7 degrees (shoulder -> ear: 4.2). Head line angle = offset + true neck / gain.
+NECK_NEUTRAL_OFFSET_DEG = 77.6
+NECK_GAIN = 1.32  # 1 / 0.756
 
 # Why pelvic tilt is null when no estimator is given (reports repeat it).
 PELVIC_TILT_UNMEASURED = "pelvic tilt is not measured: no estimator for it from side-view landmarks yet"
 
 # The joints each joint-based metric reads; its confidence is the smallest of theirs.
-METRIC_JOINTS: dict[str, tuple[str, str, str]] = {
+METRIC_JOINTS: dict[str, tuple[str, ...]] = {
     "knee_angle_deg": ("hip", "knee", "ankle"),
     "shin_from_vertical_deg": ("hip", "knee", "ankle"),
     "hip_extension_deg": ("shoulder", "hip", "knee"),
-    "neck_flexion_deg": ("ear", "shoulder", "hip"),
+    "neck_flexion_deg": ("ear", "eye", "shoulder", "hip"),
 }
 
 _ANGLES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
@@ -61,10 +64,21 @@ def _with_confidence(values: np.ndarray, conf: np.ndarray) -> Series:
     return np.where(known, values, np.nan), np.where(known, conf, 0.0)
 
 
-def neck_flexion(joints: Joints, neutral_offset_deg: float = NECK_NEUTRAL_OFFSET_DEG) -> np.ndarray:
+def head_line_angle(ear: np.ndarray, eye: np.ndarray, shoulder: np.ndarray, hip: np.ndarray) -> np.ndarray:
+    """Angle from the torso line (hip->shoulder) to the head line (ear->eye), in (-180, 180] degrees,
+    positive toward the front of the body (the side facing the ceiling in a hip thrust), as in
+    `geometry.head_torso_angle`."""
+    torso = np.asarray(shoulder, float) - np.asarray(hip, float)
+    ccw = geometry.signed_angle(torso, np.asarray(eye, float) - np.asarray(ear, float))
+    # x is the same in image and y-up coordinates: a rightward torso has its front counter-clockwise
+    return np.where(torso[..., 0] >= 0, ccw, -ccw)
+
+
+def neck_flexion(joints: Joints, neutral_offset_deg: float = NECK_NEUTRAL_OFFSET_DEG,
+                 gain: float = NECK_GAIN) -> np.ndarray:
     """`neck_flexion_deg`: head line against torso line, 0 = neutral, + chin tucked, - chin lifted."""
-    raw = geometry.head_torso_angle(joints.xy["ear"], joints.xy["shoulder"], joints.xy["hip"])
-    return (raw - neutral_offset_deg + 180.0) % 360.0 - 180.0
+    raw = head_line_angle(joints.xy["ear"], joints.xy["eye"], joints.xy["shoulder"], joints.xy["hip"])
+    return gain * ((raw - neutral_offset_deg + 180.0) % 360.0 - 180.0)
 
 
 def compute_metrics(joints: Joints, *, pelvic_tilt: PelvicTiltEstimator | None = None,
