@@ -101,13 +101,13 @@ def test_a_noisy_hold_is_one_lockout():
     assert r.hold_s == pytest.approx(rep.hold_s, abs=0.05)
 
 
-def test_lockout_frame_is_the_middle_of_the_hold():
-    rep = Rep(hold_s=1.0)
+@pytest.mark.parametrize("rep", [Rep(hold_s=1.0), Rep(up_s=0.6, hold_s=0.8, down_s=1.8), Rep(hold_s=0.0)])
+def test_lockout_frame_is_the_middle_of_the_hold(rep):
     t, signal = hip_extension_trace([rep])
     (r,), _ = segment_reps(t, signal)
-    hold_start_ms = (1.0 + rep.up_s) * 1000  # lead 1 s, then the rise
-    assert abs(t[r.lockout_frame] - (hold_start_ms + 500)) <= 34
-    assert r.peak == pytest.approx(TOP_DEG) and r.bottom == pytest.approx(BOTTOM_DEG)
+    middle_ms = (1.0 + rep.up_s + rep.hold_s / 2) * 1000  # lead 1 s, the rise, half the hold
+    assert abs(t[r.lockout_frame] - middle_ms) <= 1000 / 30 / 2 + 1
+    assert r.peak == pytest.approx(TOP_DEG, abs=0.5) and r.bottom == pytest.approx(BOTTOM_DEG)
 
 
 def test_low_confidence_frames_are_skipped_without_breaking_a_rep():

@@ -323,12 +323,14 @@ def segment_from_history(hist: Sequence[tuple[int, int, float]], index: int, ban
     t_top_in = _crossing_ms(t, s, max(top_start - 1, 0), top_start, top_level)
     t_top_out = _crossing_ms(t, s, top_end, min(top_end + 1, s.size - 1), top_level)
     t_end = _crossing_ms(t, s, max(end - 1, top_end), end, end_level)
-    middle_t = (t_top_in + t_top_out) / 2
-    lock = top_start + int(np.argmin(np.abs(t[top_start: top_end + 1] - middle_t)))
     edge = ramp_fraction(band)
     concentric = (t_top_in - t_start) / 1000.0 / (1.0 - 2.0 * edge)
     eccentric = (t_end - t_top_out) / 1000.0 / (1.0 - 2.0 * edge)
     hold = max(0.0, (t_top_out - t_top_in) / 1000.0 - edge * (concentric + eccentric))
+    # the middle of the hold proper: the band also holds the ends of both ramps, unequal when the
+    # descent is slower than the rise
+    middle_t = (t_top_in + 1000.0 * edge * concentric + t_top_out - 1000.0 * edge * eccentric) / 2
+    lock = top_start + int(np.argmin(np.abs(t[top_start: top_end + 1] - middle_t)))
     return RepSegment(
         index=index, start_frame=int(frames[start]), lockout_start=int(frames[top_start]),
         lockout_frame=int(frames[lock]), lockout_end=int(frames[top_end]), end_frame=int(frames[end]),
