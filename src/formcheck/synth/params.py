@@ -76,7 +76,7 @@ class Look:
 
     skin_rgb: RGB = (214, 160, 128)
     shirt_rgb: RGB = (52, 84, 150)
-    shorts_rgb: RGB = (40, 40, 46)
+    shorts_rgb: RGB = (96, 96, 104)
     shoes_rgb: RGB = (230, 230, 230)
     hair_rgb: RGB = (60, 44, 32)
     background: str = "studio"

@@ -21,7 +21,8 @@ _COMMON = {"reps": 3, "tempo": SAMPLE_TEMPO, "setup_s": 1.0, "bottom_pause_s": 0
            "height": 360, "fps": 30.0}
 
 SAMPLES: dict[str, SynthParams] = {
-    "good_form_left": SynthParams(side="left", seed=1, look=Look(light_noise=0.03), **_COMMON),
+    "good_form_left": SynthParams(
+        side="left", seed=1, look=Look(shorts_rgb=(130, 130, 140), light_noise=0.03), **_COMMON),
     "good_form_right_plates": SynthParams(
         side="right", plates=True, yaw_deg=10.0, seed=2,
         look=Look(background="gym", shirt_rgb=(150, 40, 40), shorts_rgb=(30, 30, 70), plate_rgb=(40, 70, 160),
