@@ -15,9 +15,9 @@ RADIUS = 62.0
 def _pose(i: int) -> dict[str, np.ndarray]:
     """A stick lifter whose hips rise and fall over the clip (image px, y down)."""
     lift = 40.0 * np.sin(i / 6.0) ** 2
-    return {"shoulder": np.array([150.0, 200.0]), "hip": np.array([330.0, 215.0 - lift]),
-            "knee": np.array([470.0, 190.0]), "ankle": np.array([480.0, 320.0]),
-            "ear": np.array([110.0, 185.0])}
+    return {"shoulder": np.array([200.0, 200.0]), "hip": np.array([320.0, 215.0 - lift]),
+            "knee": np.array([420.0, 190.0]), "ankle": np.array([425.0, 300.0]),
+            "ear": np.array([160.0, 185.0])}
 
 
 def _bar(pose: dict[str, np.ndarray]) -> np.ndarray:
