@@ -75,3 +75,18 @@ def test_arms_reach_the_bar(body: HipThrustBody) -> None:
         wrist = body.skeleton.posed_heads(matrices)[body.skeleton.index("wrist.L")]
         bar = body.bar_centre(matrices)
         assert np.hypot(*(wrist - bar)[1:]) < 0.12  # in the side view, the hand is on the bar
+
+
+def test_feet_too_far_to_sink_fully_keep_the_lowest_reachable_pose(body: HipThrustBody) -> None:
+    table = pose_table(body, 130.0, 150.0, 0.0, 0.0, samples=11)
+    np.testing.assert_array_equal(table.angles[0], table.angles[1])  # the hips stop before the usual bottom
+    for lift in (0.0, 0.5, 1.0):
+        _, _, ankle = _knee_and_hip(body, table.at(lift))
+        np.testing.assert_allclose(ankle[1:], [body.ankle_height, table.ankle_z], atol=1e-4)
+
+
+def test_an_unreachable_pose_is_bad_input() -> None:
+    from formcheck.errors import InputError
+    from formcheck.synth.posing import UnreachablePose
+
+    assert issubclass(UnreachablePose, InputError)

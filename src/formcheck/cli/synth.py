@@ -59,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="camera turned from side-on toward the feet (90 = end-on)")
     scene.add_argument("--elevation", type=float, default=0.0, metavar="DEG", help="camera raised by DEG")
     scene.add_argument("--distance", type=float, default=2.7, metavar="M", help="camera distance in metres")
+    scene.add_argument("--fov", type=float, default=40.0, metavar="DEG", help="vertical field of view")
     scene.add_argument("--width", type=int, default=640)
     scene.add_argument("--height", type=int, default=360)
     scene.add_argument("--fps", type=float, default=30.0)
@@ -83,6 +84,7 @@ def _params(args: argparse.Namespace) -> SynthParams:
                            pelvic_tilt_deg=args.pelvic_tilt, tempo=Tempo.parse(args.tempo), reps=args.reps,
                            partial_reps=args.partial_reps, side=args.side, plates=args.plates,
                            yaw_deg=args.yaw, elevation_deg=args.elevation, distance_m=args.distance,
+                           fov_y_deg=args.fov,
                            width=args.width, height=args.height, fps=args.fps, look=look, seed=args.seed)
     except ValueError as exc:
         raise InputError(str(exc)) from exc

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.optimize
 
 from formcheck import geometry
+from formcheck.errors import InputError
 from formcheck.synth.assets import load_body_assets
 from formcheck.synth.joints import LandmarkMap, landmark_map
 from formcheck.synth.skeleton import Skeleton, build_skeleton, rot_x
@@ -140,11 +141,15 @@ def _with(pose: SagittalPose, x: np.ndarray) -> SagittalPose:
     return dataclasses.replace(pose, torso_deg=float(x[0]), thigh_deg=float(x[1]), shin_deg=float(x[2]))
 
 
+class UnreachablePose(InputError):
+    """The body cannot take the pose asked for (e.g. feet too far out for the bench height)."""
+
+
 def _solve(residual: object, guess: np.ndarray, what: str) -> np.ndarray:
-    """Root of a 3x3 residual; a failure to converge is a ValueError naming the pose asked for."""
-    solution, _info, status, message = scipy.optimize.fsolve(residual, guess, full_output=True, xtol=1e-9)
+    """Root of a 3x3 residual; a failure to converge is an UnreachablePose naming the pose asked for."""
+    solution, _info, status, _message = scipy.optimize.fsolve(residual, guess, full_output=True, xtol=1e-9)
     if status != 1 or np.max(np.abs(residual(solution))) > 1e-4:  # type: ignore[operator]
-        raise ValueError(f"cannot pose the body for {what}: {message}")
+        raise UnreachablePose(f"the body cannot reach {what}")
     return solution
 
 
@@ -256,6 +261,8 @@ def pose_table(body: HipThrustBody, knee_at_top_deg: float, hip_ext_deg: float, 
     """Solve the lockout (which fixes the feet), then poses down to the bottom with the feet planted.
 
     Between bottom and top the shoulder-hip-knee angle and the lumbar angle move linearly with the lift.
+    When the feet are planted so far out that the hips cannot sink all the way, the lowest reachable pose
+    is kept for the rest of the way down (the hips simply stop lower down).
     """
     lumbar_top = lockout_lumbar_deg(hip_ext_deg, pelvic_tilt_deg)
     top, ankle_z = solve_lockout(body, knee_at_top_deg, hip_ext_deg, lumbar_top, neck_deg)
@@ -266,6 +273,10 @@ def pose_table(body: HipThrustBody, knee_at_top_deg: float, hip_ext_deg: float, 
     for k in range(samples - 2, -1, -1):
         u = lifts[k]
         target = BOTTOM_HIP_EXT_DEG + u * (hip_ext_deg - BOTTOM_HIP_EXT_DEG)
-        pose = solve_frame(body, target, u * lumbar_top, neck_deg, ankle_z, pose)
+        try:
+            pose = solve_frame(body, target, u * lumbar_top, neck_deg, ankle_z, pose)
+        except UnreachablePose:
+            angles[: k + 1] = angles[k + 1]
+            break
         angles[k] = (pose.torso_deg, pose.lumbar_deg, pose.thigh_deg, pose.shin_deg)
     return PoseTable(lifts=lifts, angles=angles, neck_deg=neck_deg, ankle_z=ankle_z)
