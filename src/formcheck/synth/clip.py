@@ -140,7 +140,7 @@ def _open_writer(path: Path, params: SynthParams) -> cv2.VideoWriter:
     if path.suffix.lower() != ".mp4":
         raise InputError(f"synth output: expected a .mp4 path, got {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), float(params.fps),
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), float(params.fps),
                              (params.width, params.height))
     if not writer.isOpened():
         raise InputError(f"cannot open {path} for writing an mp4 video")

@@ -44,7 +44,10 @@ class Degrader:
             ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(look.jpeg_quality)])
             if not ok:
                 raise ValueError("JPEG encoding of a rendered frame failed")
-            out = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+            decoded = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+            if decoded is None:
+                raise ValueError("JPEG decoding of a rendered frame failed")
+            out = decoded
         return out
 
 
