@@ -4,7 +4,8 @@ The bare loop is the least any tool must do: OpenCV decode, BGR->RGB, `mp.Image`
 formcheck is timed as `formcheck landmarks CLIP -o TMP` run in-process (validation, model check, decode,
 inference, the .npz write and the view estimate; interpreter start-up excluded) and as `track_video`
 alone. Both sides include creating the landmarker. Variants run in alternating order for `--rounds`
-rounds; the median time of each is reported, with the ratio formcheck fps / bare fps (target >= 1.0).
+rounds; the median time of each is reported, with the ratio formcheck fps / bare fps (target >= 1.0),
+plus the per-round paired ratio and the best-run ratio, which are steadier on a shared machine.
 CPU seconds (all threads) and the load average are recorded too: formcheck's edge comes from decoding
 in a second thread, which needs an idle core, so a busy machine narrows it.
 
@@ -102,9 +103,15 @@ def measure(clip: Path, model: Path, rounds: int) -> dict[str, dict[str, float]]
         median = statistics.median(seconds[name])
         result[name] = {"frames": frames[name], "median_s": round(median, 3),
                         "fps": round(frames[name] / median, 2),
+                        "best_s": round(min(seconds[name]), 3),
                         "median_cpu_s": round(statistics.median(cpu[name]), 3),
                         "runs_s": [round(s, 3) for s in seconds[name]]}
     return result
+
+
+def _paired_ratio(results: dict[str, dict], name: str) -> float:
+    pairs = zip(results["bare"]["runs_s"], results[name]["runs_s"], strict=True)
+    return round(statistics.median(bare / other for bare, other in pairs), 3)
 
 
 def main() -> int:
@@ -127,6 +134,13 @@ def main() -> int:
         "variants": results,
         "ratio_formcheck_landmarks_to_bare": round(results["formcheck_landmarks"]["fps"] / bare_fps, 3),
         "ratio_track_video_to_bare": round(results["track_video"]["fps"] / bare_fps, 3),
+        # Median over rounds of bare seconds / formcheck seconds within the same round: runs next to each
+        # other share the machine's load, so this is steadier than the ratio of medians on a busy machine.
+        "paired_ratio_formcheck_landmarks_to_bare": _paired_ratio(results, "formcheck_landmarks"),
+        # Best run of each: the closest a busy machine gets to an idle one.
+        "best_ratio_formcheck_landmarks_to_bare": round(
+            results["bare"]["best_s"] / results["formcheck_landmarks"]["best_s"], 3),
+        "paired_ratio_track_video_to_bare": _paired_ratio(results, "track_video"),
         # CPU seconds per frame, bare / formcheck: what formcheck adds whatever else the machine is doing.
         "cpu_ratio_bare_to_formcheck_landmarks": round(
             results["bare"]["median_cpu_s"] / results["formcheck_landmarks"]["median_cpu_s"], 3),
@@ -137,6 +151,10 @@ def main() -> int:
     print(f"ratio formcheck landmarks / bare: {report['ratio_formcheck_landmarks_to_bare']:.3f}x "
           f"(track_video / bare: {report['ratio_track_video_to_bare']:.3f}x; target >= 1.0); CPU time "
           f"bare / formcheck: {report['cpu_ratio_bare_to_formcheck_landmarks']:.3f}x")
+    print(f"paired per-round ratio formcheck landmarks / bare: "
+          f"{report['paired_ratio_formcheck_landmarks_to_bare']:.3f}x "
+          f"(track_video: {report['paired_ratio_track_video_to_bare']:.3f}x); best run vs best run: "
+          f"{report['best_ratio_formcheck_landmarks_to_bare']:.3f}x")
     before, after = report["load_average_1min"]
     print(f"load average {before:.1f} -> {after:.1f} on {os.cpu_count()} cores")
     args.json.parent.mkdir(parents=True, exist_ok=True)
