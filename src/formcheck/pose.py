@@ -114,11 +114,19 @@ class PoseEstimator:
         with native_stderr_silenced():
             self._landmarker.close()
 
-    def process(self, frame: Frame, rgb: np.ndarray | None = None) -> PoseFrame:
-        """VIDEO mode: landmarks for `frame`; `rgb` is its `inference_image` if already prepared."""
+    def process(self, frame: Frame, rgb: np.ndarray | mp.Image | None = None) -> PoseFrame:
+        """VIDEO mode: landmarks for `frame`.
+
+        `rgb` is the frame's model input if already prepared (e.g. in a decode thread): its
+        `inference_image`, or that wrapped by `prepare_image`, which also moves MediaPipe's copy of the
+        pixels off this thread.
+        """
         if self.mode != "video":
             raise RuntimeError("PoseEstimator.process needs mode 'video'; use submit/latest when live")
-        image = _mp_image(rgb if rgb is not None else inference_image(frame.image, self.max_side))
+        if isinstance(rgb, mp.Image):
+            image = rgb
+        else:
+            image = _mp_image(rgb if rgb is not None else inference_image(frame.image, self.max_side))
         if self._warm:
             result = self._landmarker.detect_for_video(image, frame.t_ms)
         else:  # the first inference logs native warnings nobody can act on
@@ -173,6 +181,14 @@ def _mp_image(rgb: np.ndarray) -> mp.Image:
     return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
 
+def prepare_image(frame: Frame, max_side: int = DEFAULT_MAX_SIDE) -> mp.Image:
+    """The model input for `frame` (downscaled, RGB, copied into MediaPipe), ready for `process`.
+
+    Safe to call from another thread: building it there keeps ~1 ms per 720p frame off inference.
+    """
+    return _mp_image(inference_image(frame.image, max_side))
+
+
 def _create_landmarker(model: Path, options: vision.PoseLandmarkerOptions) -> vision.PoseLandmarker:
     """Load the model, turning MediaPipe's failures into a one-line ModelError."""
     if not model.is_file():
@@ -195,9 +211,9 @@ def track_video(video: FileSource | str | Path, *, model: str | Path, max_side: 
     info = source.info
     frames: list[PoseFrame] = []
     with PoseEstimator(model, mode="video", num_poses=num_poses, max_side=max_side) as estimator:
-        prepared = ((frame, inference_image(frame.image, max_side)) for frame in source)
-        for frame, rgb in prefetch(prepared):
-            pose = estimator.process(frame, rgb)
+        prepared = ((frame, prepare_image(frame, max_side)) for frame in source)
+        for frame, image in prefetch(prepared):
+            pose = estimator.process(frame, image)
             frames.append(pose)
             if progress is not None:
                 progress(pose)
