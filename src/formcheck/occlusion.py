@@ -13,8 +13,10 @@ grid: 5-7 px side-on, ~36 px at 15° yaw; see docs/accuracy.md). So, when a plat
   enough for counting reps and timing them, below what measuring accepts, so hip-based metrics are null
   with a reason instead of a guess;
 - a knee landmark on the plate's disc is unknown (confidence 0): the model drags it there when the plate
-  hides the thigh. Rebuilding it from the ankle and segment lengths was tried and dropped: with a plate
-  the model's ankle wanders too (60 px off its planted spot on the grid), so there is nothing to build on.
+  hides the thigh. For rep timing only it is held still (a hip thrust's knee hardly moves): at its median
+  clear position, or, when it is never clear, a shin's length above the feet. Rebuilding it frame by frame
+  from the ankle and segment lengths was tried and dropped: with a plate the model's ankle wanders too
+  (60 px off its planted spot on the grid), so there is nothing to build on.
 Pure numpy; the plate comes from `plates.py`.
 """
 
@@ -71,6 +73,19 @@ def hip_from_bar(bar: np.ndarray, shoulder: np.ndarray, below: float) -> np.ndar
     return bar - below * length[:, None] * _upward_normal(u)
 
 
+def _still_knee(joints: Joints, hip: np.ndarray, on_plate: np.ndarray) -> np.ndarray:
+    """Where to hold a hidden knee for rep timing: its median clear position, else a shin above the feet
+    (shin ~0.85 of the shoulder-hip length, Winter's segment table)."""
+    knee, ankle = joints.xy["knee"], joints.xy["ankle"]
+    clear = knee[~on_plate & (joints.conf["knee"] >= 0.5) & np.isfinite(knee).all(axis=1)]
+    if len(clear):
+        return np.median(clear, axis=0)
+    torso = np.nanmedian(np.linalg.norm(joints.xy["shoulder"] - hip, axis=1))
+    feet = np.nanmedian(ankle[joints.conf["ankle"] > 0], axis=0) if (joints.conf["ankle"] > 0).any() \
+        else np.full(2, np.nan)
+    return feet - np.array([0.0, 0.85 * torso])
+
+
 def repair_joints(joints: Joints, plate: PlateTrack | None,
                   repair: Repair | None = None) -> tuple[Joints, list[str]]:
     """Joints with the plate-hidden hip placed for timing only and a knee on the plate made unknown, plus
@@ -87,8 +102,9 @@ def repair_joints(joints: Joints, plate: PlateTrack | None,
              "from the bar for rep timing only; hip angles are not measured (the plate's perspective "
              "offset from the hip depends on the camera, which one view cannot tell)"]
     on_plate = plate.covers(joints.xy["knee"], margin=repair.knee_margin)
-    knee_conf = np.where(on_plate, 0.0, joints.conf["knee"])
+    knee, knee_conf = joints.xy["knee"].copy(), np.where(on_plate, 0.0, joints.conf["knee"])
     if on_plate.any():
         notes.append(f"knee landmark on the plate in {int(on_plate.sum())} frame(s): unknown there")
+        knee[on_plate] = _still_knee(joints, hip, on_plate)
     out = joints.with_joint("hip", hip, np.where(has_hip, TIMING_ONLY_CONFIDENCE, 0.0))
-    return out.with_joint("knee", joints.xy["knee"], knee_conf), notes
+    return out.with_joint("knee", knee, knee_conf), notes
