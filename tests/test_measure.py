@@ -162,3 +162,45 @@ def test_real_bridges(real_track, stem, count, tops, offline):
         assert reps[0].start_frame >= 5 and reps[0].end_frame <= 90 and reps[0].hold_s > 1.0
     for rep in reps:
         assert 165 < rep.metrics["hip_extension_deg"].value < 195  # near-straight line at the top
+
+
+# ---- counting on the bar when a plate hides the hips --------------------------------------------------
+
+def _plate_set(fps: float = 30.0) -> tuple[Joints, np.ndarray]:
+    """A set whose hip is lost behind a plate (confidence 0, landmark wandering) and the bar's centre."""
+    joints = _set(fps, noise=1.0)
+    bar = joints.xy["hip"] + np.array([15.0, -25.0])  # on the hip crease, above the joint centre
+    rng = np.random.default_rng(3)
+    wandering = joints.xy["hip"] + rng.normal(0.0, 40.0, joints.xy["hip"].shape)
+    return joints.with_joint("hip", wandering, np.zeros(len(joints))), bar
+
+
+def test_reps_are_counted_on_the_bar_when_the_hip_is_hidden():
+    joints, bar = _plate_set()
+    _, without_bar = measure_clip(joints)
+    assert len(without_bar) == 0  # nothing to follow
+    series, reps = measure_clip(joints, bar=(bar, np.full(len(joints), 0.9)))
+    assert len(reps) == 4
+    assert reps[0].metrics["hip_extension_deg"].reason == (
+        "hip hidden or uncertain in 100% of lockout frames (behind a plate?)")
+    assert (series.phase == Phase.LOCKOUT).sum() > 0
+
+
+def test_bar_lost_mid_lift_is_bridged():
+    joints, bar = _plate_set()
+    conf = np.full(len(joints), 0.9)
+    t = joints.t_ms
+    for start in (2100, 5000, 8000):  # lose the plate for 0.6 s on the way up of three reps
+        gone = (t >= start) & (t < start + 600)
+        conf[gone], bar[gone] = 0.0, np.nan
+    _, reps = measure_clip(joints, bar=(bar, conf))
+    assert len(reps) == 4
+
+
+@pytest.mark.parametrize(("share", "confidence"), [(0.3, 0.9), (0.9, 0.5)])
+def test_an_unsure_plate_does_not_take_over_counting(share, confidence):
+    joints = _set(noise=1.0)
+    bar = np.tile([500.0, 100.0], (len(joints), 1))  # a still circle somewhere in the room
+    conf = np.where(np.arange(len(joints)) < share * len(joints), confidence, 0.0)
+    _, reps = measure_clip(joints, bar=(bar, conf))
+    assert len(reps) == 4  # counted on the hip, as without a plate

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from enum import StrEnum
@@ -124,6 +125,7 @@ class RepTracker:
         self._state = _State.BOTTOM
         self._frame = -1
         self._hist: list[tuple[int, int, float]] = []  # (frame, t_ms, signal) since the current bottom
+        self._recent: deque[float] = deque(maxlen=3)
         self._base = math.inf
         self._peak = -math.inf
         self._peak_ms = 0  # when the peak was reached
@@ -138,9 +140,12 @@ class RepTracker:
         if not (math.isfinite(value) and confidence >= self.config.min_confidence):
             return []
         self._hist.append((self._frame, int(t_ms), float(value)))
+        # decisions follow the median of the last 3 samples: one wild landmark frame is not a turn
+        self._recent.append(float(value))
+        steady = float(np.median(self._recent))
         step = {_State.BOTTOM: self._at_bottom, _State.RISING: self._rising, _State.FALLING: self._falling}
-        events = step[self._state](int(t_ms), float(value))
-        return events + self._live_phase(int(t_ms), float(value))
+        events = step[self._state](int(t_ms), steady)
+        return events + self._live_phase(int(t_ms), steady)
 
     def finish(self) -> list[RepEvent]:
         """End of the clip: close a rep whose descent was under way."""
@@ -158,9 +163,10 @@ class RepTracker:
         # the bottom is the lowest point of the recent past, so an old low (lying down during the
         # setup) does not stretch the next rep's concentric back in time
         recent = [h for h in self._hist if t_ms - h[1] <= self.config.bottom_memory_ms]
-        low = min(range(len(recent)), key=lambda i: recent[i][2])
+        smooth = _running_median(np.array([v for _, _, v in recent]))
+        low = int(np.argmin(smooth))
         self._hist = recent[low:]
-        self._base = self._hist[0][2]
+        self._base = float(smooth[low])
         if value - self._base >= self.config.start_rise:
             self._state, self._peak, self._peak_ms = _State.RISING, value, t_ms
         return []
@@ -216,8 +222,8 @@ class RepTracker:
         rise = self._peak - self._base
         frame, t_ms, _ = hist[-1]
         typical = statistics.median(r.rise for r in self.reps) if self.reps else None
-        values = [v for _, _, v in hist]
-        descent = self._peak - min(values[int(np.argmax(values)):])
+        values = _running_median(np.array([v for _, _, v in hist]))
+        descent = self._peak - float(values[int(np.argmax(values)):].min())
         self._restart_bottom(end_i)
         if descent < cfg.return_fraction * rise:
             return [RepEvent(EventKind.REJECTED, frame, t_ms, reason="did not come back down")]

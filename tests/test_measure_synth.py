@@ -1,0 +1,81 @@
+"""Real MediaPipe on the committed rendered samples: reps counted exactly, lockout angles vs ground truth.
+
+The samples (`sample_videos/*.mp4` with `*.gt.json`) are rendered by formcheck itself, so the truth is
+exact. Tolerances are what the measuring stage achieves today on these clips (see the issue-4 report):
+the knee reads about 6 degrees open because MediaPipe's knee and ankle landmarks sit off the rig's joint
+centres, which filtering cannot undo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.filters import filter_joints
+from formcheck.joints import Joints
+from formcheck.landmarks import PoseTrack
+from formcheck.measure import measure_clip
+from formcheck.validate.truth import Truth, load_truth
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+
+# Mean absolute error at lockout (degrees) each metric must stay within on a clip without plates.
+MAE_LIMITS = {"hip_extension_deg": 3.0, "neck_flexion_deg": 5.0, "knee_angle_deg": 9.0,
+              "shin_from_vertical_deg": 7.0}
+
+
+@pytest.fixture(scope="module")
+def sample_track(pose_model: Path):
+    """Factory: (track, truth) of a sample clip by stem, tracked once per module."""
+    from formcheck.pose import track_video
+
+    cache: dict[str, tuple[PoseTrack, Truth]] = {}
+
+    def get(stem: str) -> tuple[PoseTrack, Truth]:
+        video = SAMPLES / f"{stem}.mp4"
+        if not video.is_file():
+            pytest.skip(f"sample clip {video} not found")
+        if stem not in cache:
+            cache[stem] = track_video(video, model=pose_model), load_truth(video.with_suffix(".gt.json"))
+        return cache[stem]
+
+    return get
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["good_form_left", "rushed_reps_right"])
+def test_rendered_reps_and_lockout_angles(sample_track, stem):
+    track, truth = sample_track(stem)
+    assert not truth.plates
+    joints = filter_joints(Joints.from_track(track, truth.side))
+    _, reps = measure_clip(joints)
+    true_lockouts = [r.lockout_frame for r in truth.reps]
+    assert len(reps) == len(true_lockouts)  # the rushed clip's partial rep is not counted
+    errors: dict[str, list[float]] = {key: [] for key in MAE_LIMITS}
+    for rep, lockout in zip(reps, true_lockouts, strict=True):
+        assert abs(rep.lockout_frame - lockout) <= 3
+        for key in MAE_LIMITS:
+            value = rep.metrics[key].value
+            assert value is not None, f"{key}: {rep.metrics[key].reason}"
+            errors[key].append(value - truth.metric_at(key, lockout))
+    for key, limit in MAE_LIMITS.items():
+        assert np.mean(np.abs(errors[key])) <= limit, (key, errors[key])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["good_form_right_plates", "feet_too_far_left_plates"])
+def test_rendered_reps_with_plates_are_counted_on_the_bar(sample_track, stem):
+    from formcheck.occlusion import repair_joints
+    from formcheck.plates import track_plate_in_video
+
+    track, truth = sample_track(stem)
+    assert truth.plates
+    joints = filter_joints(Joints.from_track(track, truth.side))
+    plate = track_plate_in_video(SAMPLES / f"{stem}.mp4", joints)
+    repaired, _ = repair_joints(joints, plate)
+    _, reps = measure_clip(repaired, bar=(plate.center, plate.confidence))
+    true_lockouts = [r.lockout_frame for r in truth.reps]
+    assert len(reps) == len(true_lockouts)
+    assert all(abs(r.lockout_frame - t) <= 3 for r, t in zip(reps, true_lockouts, strict=True))
