@@ -161,3 +161,12 @@ def document(summary: GridSummary, scores: list[ClipScore], meta: Meta, sections
               "hip px err = distance of the hip the metrics used from the true hip joint centre.", "",
               clips_table(scores), ""]
     return "\n".join(parts)
+
+
+def cues_table(summary: GridSummary) -> str:
+    """Per cue id: given when due, missed, given when not due — split by plates."""
+    rows = []
+    for subset, counts in summary.cues.items():
+        for cue, (hits, misses, false) in counts.items():
+            rows.append([cue, subset, str(hits), str(misses), str(false)])
+    return table(["cue", "clips", "given when due", "missed", "given when not due"], rows)

@@ -63,8 +63,8 @@ class ClipScore:
     side_correct: bool
     plate_correct: bool
     errors: dict[str, list[float | None]]  # metric -> per matched rep: reported - truth, None when null
-    cue_hits: int  # expected fault cues given (per matched rep, plus set level)
-    cue_misses: int  # expected fault cues not given
+    cue_hits: int  # expected fault cues given (per rep, plus set level)
+    cue_misses: int  # expected fault cues not given (a rep the tool missed misses its cues)
     cue_false: int  # fault cues given that the truth does not call for
     fault_free: bool  # the truth expects no fault cue anywhere in the clip
     cues_given: tuple[str, ...]  # sorted fault cue ids given anywhere in the clip (for consistency checks)
@@ -73,6 +73,7 @@ class ClipScore:
     unguarded: dict[str, list[float]] = field(default_factory=dict)  # angles of the joints used, even when
     # their confidence made the reported value null, minus truth, at the true lockouts
     tilt: tuple[float, float] | None = None  # (mean pelvic-tilt cue, true tilt) over the lockouts
+    cue_counts: dict[str, list[int]] = field(default_factory=dict)  # cue id -> [hits, misses, false]
 
 
 def match_reps(found: list[int], true: list[int], tolerance: int) -> list[tuple[int, int]]:
@@ -93,23 +94,26 @@ def _fault_cues(cues: frozenset[str]) -> frozenset[str]:
     return cues - NON_FAULT_CUES
 
 
-def _cue_counts(outcome: Outcome, truth: Truth, pairs: list[tuple[int, int]]) -> tuple[int, int, int]:
-    """(hits, misses, false) over matched reps, unmatched found reps and the set level."""
-    hits = misses = false = 0
+def _cue_counts(outcome: Outcome, truth: Truth, pairs: list[tuple[int, int]]) -> dict[str, list[int]]:
+    """Per cue id, [hits, misses, false] over matched reps, unmatched found reps and the set level."""
+    counts: dict[str, list[int]] = {}
+
+    def tally(given: frozenset[str], want: frozenset[str]) -> None:
+        for cue in given | want:
+            row = counts.setdefault(cue, [0, 0, 0])
+            row[0 if cue in given and cue in want else (1 if cue in want else 2)] += 1
+
     matched_found = {i for i, _ in pairs}
     for i, j in pairs:
-        given, want = _fault_cues(outcome.reps[i].cues), _fault_cues(truth.reps[j].cues)
-        hits += len(given & want)
-        misses += len(want - given)
-        false += len(given - want)
+        tally(_fault_cues(outcome.reps[i].cues), _fault_cues(truth.reps[j].cues))
     for i, rep in enumerate(outcome.reps):
         if i not in matched_found:
-            false += len(_fault_cues(rep.cues))
-    given, want = _fault_cues(outcome.set_cues), _fault_cues(truth.set_cues)
-    hits += len(given & want)
-    misses += len(want - given)
-    false += len(given - want)
-    return hits, misses, false
+            tally(_fault_cues(rep.cues), frozenset())
+    for j in range(len(truth.reps)):
+        if j not in {t for _, t in pairs}:
+            tally(frozenset(), _fault_cues(truth.reps[j].cues))
+    tally(_fault_cues(outcome.set_cues), _fault_cues(truth.set_cues))
+    return counts
 
 
 def score_clip(name: str, tags: dict[str, str], outcome: Outcome, truth: Truth) -> ClipScore:
@@ -132,11 +136,12 @@ def score_clip(name: str, tags: dict[str, str], outcome: Outcome, truth: Truth) 
     floor = {key: [truth.metric_at(key, r.lockout_frame, image=True) - truth.metric_at(key, r.lockout_frame)
                    for r in truth.reps] for key in METRIC_KEYS}
     floor = {key: [e for e in errs if np.isfinite(e)] for key, errs in floor.items()}
-    hits, misses, false = _cue_counts(outcome, truth, pairs)
+    cue_counts = _cue_counts(outcome, truth, pairs)
+    hits, misses, false = (sum(row[k] for row in cue_counts.values()) for k in range(3))
     unguarded = _unguarded(outcome, truth)
     tilt = None
     frames = [r.lockout_frame for r in truth.reps]
-    if outcome.tilt_feature is not None and frames:
+    if outcome.tilt_feature is not None and frames and not truth.plates:
         cue = float(np.nanmean(outcome.tilt_feature[frames])) if np.isfinite(
             outcome.tilt_feature[frames]).any() else float("nan")
         tilt = (cue, float(np.nanmean(truth.metrics["pelvic_tilt_deg"][frames])))
@@ -149,7 +154,7 @@ def score_clip(name: str, tags: dict[str, str], outcome: Outcome, truth: Truth) 
         errors=errors, cue_hits=hits, cue_misses=misses, cue_false=false, fault_free=not expected_any,
         cues_given=tuple(sorted(given_any)),
         hip_px_error=float(np.median(hip_err)) if hip_err else None, floor=floor, unguarded=unguarded,
-        tilt=tilt)
+        tilt=tilt, cue_counts=cue_counts)
 
 
 def _unguarded(outcome: Outcome, truth: Truth) -> dict[str, list[float]]:
@@ -200,6 +205,7 @@ class GridSummary:
     floor: dict[str, MetricSummary]  # metric -> error of a perfect 2D detector (camera projection only)
     unguarded: dict[str, dict[str, MetricSummary]]  # knee/hip angle of the joints used, nulls ignored
     tilt_fit: TiltFit  # the landmark pelvic-tilt cue calibrated on the clips without plates
+    cues: dict[str, dict[str, list[int]]]  # "plates"/"no plates" -> cue id -> [hits, misses, false]
     rep_count_exact: float
     detection_rate: float
     view_accuracy: float
@@ -217,6 +223,16 @@ class GridSummary:
 def _plate_split(scores: list[ClipScore]) -> dict[str, list[ClipScore]]:
     return {"all": scores, "plates": [s for s in scores if s.tags.get("plates") == "on"],
             "no plates": [s for s in scores if s.tags.get("plates") != "on"]}
+
+
+def _sum_cues(scores: list[ClipScore]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for s in scores:
+        for cue, row in s.cue_counts.items():
+            total = out.setdefault(cue, [0, 0, 0])
+            for k in range(3):
+                total[k] += row[k]
+    return dict(sorted(out.items()))
 
 
 def _share(flags: list[bool]) -> float:
@@ -239,6 +255,7 @@ def summarise(scores: list[ClipScore]) -> GridSummary:
                for key in METRIC_KEYS},
         unguarded={key: {name: summarise_metric([e for s in subset for e in s.unguarded.get(key, [])])
                          for name, subset in _plate_split(side_on).items()} for key in UNGUARDED},
+        cues={name: _sum_cues(subset) for name, subset in _plate_split(side_on).items() if name != "all"},
         tilt_fit=fit_tilt(np.array([s.tilt[0] for s in side_on if s.tilt]),
                           np.array([s.tilt[1] for s in side_on if s.tilt])),
         rep_count_exact=_share([s.reps_found == s.reps_true for s in side_on]),
