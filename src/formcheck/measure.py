@@ -45,12 +45,12 @@ Bar = tuple[np.ndarray, np.ndarray]
 # confidence 0.73-0.97); faint circles that an earlier plate finder reported in clips without plates
 # scored 0.56-0.64 and must not take over the counting.
 MIN_BAR_SHARE = 0.5
+MIN_BAR_CONFIDENCE = 0.6
 # Longest stretch without the plate that the bar height is interpolated across.
 MAX_BAR_GAP_MS = 1000.0
-MIN_BAR_CONFIDENCE = 0.6
-# Rep thresholds on the bar's height above the shoulder, in % of the body scale. Rendered lifts raise
-# the bar 28-31% of it; a rep rises at least 15% (about 18 cm for a 1.75 m lifter) and its top is no
-# lower than 10% below the shoulder (the hips at bench height put it a little above).
+# Rep thresholds on the bar's height above the shoulder (`bar_height`), in % of the body scale. Rendered
+# lifts raise the bar 27-32% of it, from 16-27% below the shoulder to 4-12% above; a rep rises at least
+# 15% (about 18 cm for a 1.75 m lifter) and its top is no lower than 10% below the shoulder.
 BAR_REPS = RepConfig(min_rise=15.0, min_peak=-10.0, start_rise=4.0, turn_drop=2.0)
 
 

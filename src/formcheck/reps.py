@@ -1,7 +1,8 @@
 """Rep segmentation: which movements of the hips are reps, their phases, lockout and tempo.
 
 The input is one lift signal per frame that rises as the hips rise — by default the hip extension angle
-(S-H-K, degrees), which is scale-free and reads about 180 at lockout whatever the camera distance. The
+(S-H-K, degrees), which is scale-free and reads about 180 at lockout whatever the camera distance; any
+other signal comes with its own `RepConfig` (the measuring stage uses the bar's height with plates). The
 tracker is incremental (`RepTracker.update` one frame at a time, for live use); `segment_reps` runs the
 same tracker over a whole clip, so files and live sessions count the same reps.
 
@@ -211,7 +212,8 @@ class RepTracker:
     # ---- closing a rep ------------------------------------------------------------------------------
 
     def _argmin_after_peak(self) -> int:
-        values = [v for _, _, v in self._hist]
+        """History index of the lowest point after the peak (on the running median)."""
+        values = _running_median(np.array([v for _, _, v in self._hist]))
         peak_i = int(np.argmax(values))
         return peak_i + int(np.argmin(values[peak_i:]))
 
