@@ -134,8 +134,7 @@ def _worker(index: int, path: str, model: str, stretch: Stretch, max_side: int, 
             messages: mp.Queue) -> None:
     """Track one stretch and send back (t_ms, data) of the kept frames; errors go back as exceptions."""
     try:
-        from formcheck.pose import PoseEstimator
-        from formcheck.video import inference_image, prefetch
+        from formcheck.pose import PoseEstimator, iter_poses
 
         source = open_video(path)
         rows: list[np.ndarray] = []
@@ -143,9 +142,7 @@ def _worker(index: int, path: str, model: str, stretch: Stretch, max_side: int, 
         pending = 0
         with PoseEstimator(model, mode="video", num_poses=num_poses, max_side=max_side) as estimator:
             upto = itertools.takewhile(lambda f: stretch.stop is None or f.index < stretch.stop, source)
-            prepared = ((f, inference_image(f.image, max_side)) for f in upto if f.index >= stretch.start)
-            for frame, rgb in prefetch(prepared):
-                pose = estimator.process(frame, rgb)
+            for frame, pose in iter_poses((f for f in upto if f.index >= stretch.start), estimator):
                 if frame.index < stretch.keep_from:
                     continue
                 rows.append(pose.as_row())

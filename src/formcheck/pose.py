@@ -9,7 +9,7 @@ whatever downscaling `inference_image` applied.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -201,6 +201,13 @@ def _create_landmarker(model: Path, options: vision.PoseLandmarkerOptions) -> vi
         raise ModelError(f"{model}: MediaPipe cannot load this pose model ({first_line})") from exc
 
 
+def iter_poses(frames: Iterable[Frame], estimator: PoseEstimator) -> Iterator[tuple[Frame, PoseFrame]]:
+    """Each frame with its landmarks (VIDEO mode); decoding and image preparation run a thread ahead."""
+    prepared = ((frame, prepare_image(frame, estimator.max_side)) for frame in frames)
+    for frame, image in prefetch(prepared):
+        yield frame, estimator.process(frame, image)
+
+
 def track_video(video: FileSource | str | Path, *, model: str | Path, max_side: int = DEFAULT_MAX_SIDE,
                 num_poses: int = 1, progress: Progress | None = None) -> PoseTrack:
     """Landmarks for every frame of a video file, NaN where nobody was found.
@@ -211,9 +218,7 @@ def track_video(video: FileSource | str | Path, *, model: str | Path, max_side: 
     info = source.info
     frames: list[PoseFrame] = []
     with PoseEstimator(model, mode="video", num_poses=num_poses, max_side=max_side) as estimator:
-        prepared = ((frame, prepare_image(frame, max_side)) for frame in source)
-        for frame, image in prefetch(prepared):
-            pose = estimator.process(frame, image)
+        for _frame, pose in iter_poses(source, estimator):
             frames.append(pose)
             if progress is not None:
                 progress(pose)
