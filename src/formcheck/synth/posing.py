@@ -33,6 +33,8 @@ BENCH_EDGE = np.array([0.0, BENCH_HEIGHT, 0.0])
 BACK_CONTACT_BELOW_SHOULDER = 0.15  # metres below the shoulder joints: just under the shoulder blades
 BAR_ABOVE_HIP_JOINT = 0.02  # the bar crosses the front of the pelvis this far above the hip joints
 BAR_RADIUS = 0.014
+BOTTOM_HIP_EXT_DEG = 110.0  # shoulder-hip-knee angle at the bottom of every rep
+TABLE_SAMPLES = 41  # lift fractions solved per clip; poses in between are interpolated
 LUMBAR_BONES = ("spine05", "spine04", "spine03")
 NECK_BONES = ("neck01", "neck02", "neck03", "head")
 SIDES = (".L", ".R")
@@ -217,13 +219,9 @@ def aim_arms(body: HipThrustBody, pose: SagittalPose) -> SagittalPose:
               for a in candidates]
     pick = int(np.argmin([e[1] for e in elbows]))  # elbows toward the floor
     elbow_dir = candidates[pick]
-    forearm_dir = _yz_angle(np.array([0.0, *((shoulder + reach)[1:] - elbows[pick][1:])]))
+    forearm_dir = _yz_angle(shoulder + reach - elbows[pick])  # elbow -> (reachable) wrist
     return dataclasses.replace(pose, upper_arm_deg=elbow_dir - _yz_angle(upper),
                                forearm_deg=forearm_dir - _yz_angle(fore))
-
-
-BOTTOM_HIP_EXT_DEG = 110.0  # shoulder-hip-knee angle at the bottom of every rep
-TABLE_SAMPLES = 41
 
 
 def lockout_lumbar_deg(hip_ext_deg: float, pelvic_tilt_deg: float) -> float:
