@@ -24,7 +24,8 @@ def _truth(cues: tuple[str, ...] = (), plates: bool = False) -> Truth:
     return Truth(frames=N, side="left", side_view=True, plates=plates, metrics=metrics,
                  metrics_2d={key: v + 1.0 for key, v in metrics.items()},
                  reps=(TruthRep(30, frozenset(cues)), TruthRep(70, frozenset(cues))),
-                 hip_px=np.tile([100.0, 50.0], (N, 1)), hip_hidden=np.zeros(N, bool), set_cues=frozenset())
+                 hip_px=np.tile([100.0, 50.0], (N, 1)), hip_hidden=np.zeros(N, bool),
+                 set_cues=frozenset(cues))
 
 
 def _outcome(lockouts: list[int], knee: float | None, cues: tuple[str, ...] = ()) -> Outcome:
@@ -50,7 +51,8 @@ def test_score_counts_errors_nulls_and_cues() -> None:
     score = score_clip("c", {"plates": "off"}, outcome, truth)
     assert score.errors["knee_angle_deg"] == [3.0, 3.0]
     assert score.errors["hip_extension_deg"] == [None, None]  # reported null
-    assert (score.cue_hits, score.cue_misses, score.cue_false) == (2, 0, 2)
+    assert (score.cue_hits, score.cue_misses, score.cue_false) == (3, 0, 3)  # 2 reps + the set summary
+    assert score.cue_counts["feet_too_far (set)"] == [1, 0, 0]
     assert score.hip_px_error == pytest.approx(5.0)
     assert score.floor["knee_angle_deg"] == [1.0, 1.0]
 
@@ -63,7 +65,8 @@ def test_summary_reports_mae_coverage_and_rep_counts() -> None:
     knee = summary.metrics["knee_angle_deg"]
     assert knee["no plates"].mae == pytest.approx(2.0) and knee["no plates"].coverage == 1.0
     assert knee["plates"].mae is None and knee["plates"].coverage == 0.0
-    assert knee["all"].coverage == pytest.approx(2 / 3)
+    assert knee["plates"].n == 2  # the rep the tool missed counts as unmeasured
+    assert knee["all"].coverage == pytest.approx(2 / 4)
     assert summary.rep_count_exact == 0.5
     assert summary.false_cues_on_good_form == 1 and summary.good_form_clips == 2
     assert summary.inconsistent == ("g",)

@@ -114,7 +114,8 @@ def clips_table(scores: list[ClipScore]) -> str:
             errs.append(f"{sum(known) / len(known):.1f}" if known else ("null" if s.errors[key] else "–"))
         hip = "–" if s.hip_px_error is None else f"{s.hip_px_error:.1f}"
         rows.append([s.name, f"{s.reps_found}/{s.reps_true}", f"{s.detection_rate:.2f}",
-                     "ok" if s.view_correct else "WRONG", "ok" if s.plate_correct else "WRONG", hip, *errs,
+                     "ok" if s.view_correct else "WRONG",
+                     {True: "ok", False: "WRONG", None: "–"}[s.plate_correct], hip, *errs,
                      ", ".join(s.cues_given) or "–", f"{s.cue_misses}/{s.cue_false}"])
     return table(["clip", "reps", "detected", "view", "plate", "hip px err", "knee", "hip ext", "shin",
                   "neck", "fault cues given", "missed/false"], rows)

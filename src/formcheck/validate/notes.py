@@ -41,7 +41,8 @@ def occlusion_section(summary: GridSummary, scores: list[ClipScore]) -> str:
         "held still at its clear position (also timing only), and every angle that needs the hip is "
         "reported as null with the reason.",
         "",
-        f"Plate presence was right on {100 * summary.plate_accuracy:.0f}% of side-on clips. Distance of the "
+        f"Plate presence was right on {100 * summary.plate_accuracy:.0f}% of the side-on clips the camera "
+        "check accepted. Distance of the "
         f"hip the tool used from the true hip joint at lockout: {_px(off)} without plates, {_px(on)} with "
         "plates (the bar-based placement).",
         "",
@@ -105,7 +106,8 @@ def tilt_section(summary: GridSummary, scores: list[ClipScore]) -> str:
 def cue_section(summary: GridSummary) -> str:
     """Cue accuracy (issue 5 item 5), per cue, with what drives the misses."""
     return (
-        "Counted per rep (a rep the tool did not count misses its cues) plus the set-level cues. A cue "
+        "Counted per rep (a rep the tool did not count misses its cues) and per set, where the set's "
+        "cues are the report's summary list (set-level cues plus every rep's). A cue "
         "whose metric is null is not given (the rules abstain), so plated sets get no hip-based cues and "
         "`no_posterior_tilt` is never given; a clip whose camera is refused gets only `not_side_view`.\n\n"
         + cues_table(summary))

@@ -20,6 +20,7 @@ from formcheck.validate.truth import Truth
 MATCH_TOLERANCE_S = 1.0
 # Cues the tool gives when it refuses or about the camera: not fault cues, not scored as such.
 NON_FAULT_CUES = frozenset({"not_side_view"})
+SET_LEVEL = " (set)"
 # Angles re-measured on the joints the tool used, ignoring confidence, to show what a null avoided.
 UNGUARDED = {"knee_angle_deg": ("hip", "knee", "ankle"), "hip_extension_deg": ("shoulder", "hip", "knee")}
 
@@ -61,7 +62,7 @@ class ClipScore:
     detection_rate: float
     view_correct: bool
     side_correct: bool
-    plate_correct: bool
+    plate_correct: bool | None  # None when the view was refused (no plate is searched then)
     errors: dict[str, list[float | None]]  # metric -> per matched rep: reported - truth, None when null
     cue_hits: int  # expected fault cues given (per rep, plus set level)
     cue_misses: int  # expected fault cues not given (a rep the tool missed misses its cues)
@@ -95,12 +96,13 @@ def _fault_cues(cues: frozenset[str]) -> frozenset[str]:
 
 
 def _cue_counts(outcome: Outcome, truth: Truth, pairs: list[tuple[int, int]]) -> dict[str, list[int]]:
-    """Per cue id, [hits, misses, false] over matched reps, unmatched found reps and the set level."""
+    """Per cue id, [hits, misses, false] over the reps (matched, extra or missed); the set's summary cues
+    (set-level plus every rep's, as report.json's summary lists them) under "<id> (set)"."""
     counts: dict[str, list[int]] = {}
 
-    def tally(given: frozenset[str], want: frozenset[str]) -> None:
+    def tally(given: frozenset[str], want: frozenset[str], suffix: str = "") -> None:
         for cue in given | want:
-            row = counts.setdefault(cue, [0, 0, 0])
+            row = counts.setdefault(cue + suffix, [0, 0, 0])
             row[0 if cue in given and cue in want else (1 if cue in want else 2)] += 1
 
     matched_found = {i for i, _ in pairs}
@@ -112,7 +114,9 @@ def _cue_counts(outcome: Outcome, truth: Truth, pairs: list[tuple[int, int]]) ->
     for j in range(len(truth.reps)):
         if j not in {t for _, t in pairs}:
             tally(frozenset(), _fault_cues(truth.reps[j].cues))
-    tally(_fault_cues(outcome.set_cues), _fault_cues(truth.set_cues))
+    # The set's cues are the report's summary list: its set-level cues plus every rep's.
+    summary = outcome.set_cues.union(*(rep.cues for rep in outcome.reps))
+    tally(_fault_cues(summary), _fault_cues(truth.set_cues), SET_LEVEL)
     return counts
 
 
@@ -123,6 +127,12 @@ def score_clip(name: str, tags: dict[str, str], outcome: Outcome, truth: Truth) 
                        tolerance)
     errors: dict[str, list[float | None]] = {key: [] for key in METRIC_KEYS}
     hip_err = []
+    matched_true = {j for _, j in pairs}
+    for j, rep in enumerate(truth.reps):  # a rep the tool did not report has every metric unmeasured
+        if j not in matched_true:
+            for key in METRIC_KEYS:
+                if np.isfinite(truth.metric_at(key, rep.lockout_frame)):
+                    errors[key].append(None)
     for i, j in pairs:
         frame = truth.reps[j].lockout_frame
         for key in METRIC_KEYS:
@@ -150,7 +160,8 @@ def score_clip(name: str, tags: dict[str, str], outcome: Outcome, truth: Truth) 
     return ClipScore(
         name=name, tags=tags, reps_true=len(truth.reps), reps_found=len(outcome.reps),
         detection_rate=outcome.detection_rate, view_correct=outcome.side_view == truth.side_view,
-        side_correct=outcome.side == truth.side, plate_correct=outcome.plate_found == truth.plates,
+        side_correct=outcome.side == truth.side,
+        plate_correct=outcome.plate_found == truth.plates if outcome.side_view else None,
         errors=errors, cue_hits=hits, cue_misses=misses, cue_false=false, fault_free=not expected_any,
         cues_given=tuple(sorted(given_any)),
         hip_px_error=float(np.median(hip_err)) if hip_err else None, floor=floor, unguarded=unguarded,
@@ -262,7 +273,7 @@ def summarise(scores: list[ClipScore]) -> GridSummary:
         detection_rate=float(np.mean([s.detection_rate for s in scores])) if scores else float("nan"),
         view_accuracy=_share([s.view_correct for s in scores]),
         side_accuracy=_share([s.side_correct for s in side_on]),
-        plate_accuracy=_share([s.plate_correct for s in side_on]),
+        plate_accuracy=_share([s.plate_correct for s in side_on if s.plate_correct is not None]),
         cue_precision=hits / given if given else None, cue_recall=hits / wanted if wanted else None,
         false_cues_on_good_form=sum(len(s.cues_given) for s in good), good_form_clips=len(good),
         consistent_groups=groups - len(bad), groups=groups, inconsistent=tuple(bad))
