@@ -130,9 +130,16 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
 
 
+def _mute_native_stderr() -> None:
+    """A worker reports through its queue; MediaPipe's native log lines would only clutter the terminal."""
+    with open(os.devnull, "wb") as devnull:
+        os.dup2(devnull.fileno(), 2)
+
+
 def _worker(index: int, path: str, model: str, stretch: Stretch, max_side: int, num_poses: int,
             messages: mp.Queue) -> None:
     """Track one stretch and send back (t_ms, data) of the kept frames; errors go back as exceptions."""
+    _mute_native_stderr()
     try:
         from formcheck.pose import PoseEstimator, iter_poses
 
