@@ -24,7 +24,8 @@ def _truth(cues: tuple[str, ...] = (), plates: bool = False) -> Truth:
     return Truth(frames=N, side="left", side_view=True, plates=plates, metrics=metrics,
                  metrics_2d={key: v + 1.0 for key, v in metrics.items()},
                  reps=(TruthRep(30, frozenset(cues)), TruthRep(70, frozenset(cues))),
-                 hip_px=np.tile([100.0, 50.0], (N, 1)), hip_hidden=np.zeros(N, bool),
+                 hip_px=np.tile([100.0, 50.0], (N, 1)), shoulder_px=np.tile([0.0, 50.0], (N, 1)),
+                 knee_px=np.tile([200.0, 50.0], (N, 1)), hip_hidden=np.zeros(N, bool),
                  set_cues=frozenset(cues))
 
 

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from formcheck import __version__
 from formcheck.cli.models import notify_stderr
 from formcheck.models import ensure_model
+from formcheck.synth.groundtruth import ground_truth_path
 from formcheck.validate.grid import build_grid, cached_paths
 from formcheck.validate.markdown import Meta, document, metrics_table, targets_table
 from formcheck.validate.notes import sections
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
             for stale in video.parent.glob(video.stem + ".*"):
                 stale.unlink()
     jobs = [ClipJob(clip, video, model, args.rules) for clip, video in grid]
+    cached = sum(ground_truth_path(video).is_file() for _clip, video in grid)
     started = time.monotonic()
     scores = _run_jobs(jobs, args.jobs)
     summary = summarise(scores)
@@ -106,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     print(metrics_table(summary))
     meta = Meta(command=_command(args), date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 machine=f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-                version=__version__, seconds=time.monotonic() - started)
+                version=__version__, seconds=time.monotonic() - started, cached=cached)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(document(summary, scores, meta, sections(summary, scores)))

@@ -46,8 +46,8 @@ def occlusion_section(summary: GridSummary, scores: list[ClipScore]) -> str:
         f"hip the tool used from the true hip joint at lockout: {_px(off)} without plates, {_px(on)} with "
         "plates (the bar-based placement).",
         "",
-        "Why null rather than a number: measuring the angles on those joints anyway (ignoring their "
-        "confidence) would give these errors at lockout:",
+        "Why null rather than a number: measuring the angles on the pose model's own joints, as a naive "
+        "tool does (no plate repair, no confidence check), gives these errors at lockout:",
         "",
         "| angle | without plates | with plates |",
         "|---|---|---|",
@@ -55,6 +55,12 @@ def occlusion_section(summary: GridSummary, scores: list[ClipScore]) -> str:
     for name, block in (("hip extension", hip), ("knee angle", knee)):
         if block:
             lines.append(f"| {name} | {_deg(block['no plates'])} | {_deg(block['plates'])} |")
+    used = summary.unguarded.get("hip_used_extension_deg", {})
+    if used:
+        lines += ["", "And the hip formcheck places from the bar, set between the *true* shoulder and knee "
+                  "(so only the hip's own error counts), would still be this far off in hip extension: "
+                  f"{_deg(used['plates'])} with plates (the model's own hip without plates: "
+                  f"{_deg(used['no plates'])})."]
     lines += [
         "",
         "The plate's centre is the bar axis, but the plate hangs ~0.6 m nearer the camera than the hip "

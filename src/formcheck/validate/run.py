@@ -69,7 +69,7 @@ def outcome_of(result: PipelineResult) -> Outcome:
                    reps=reps if analysis.view.is_side_view else (),
                    set_cues=frozenset(c.id for c in analysis.set_cues), hip_px=hip,
                    plate_found=result.plate.present, notes=analysis.notes,
-                   joints_xy={n: joints.xy[n] for n in ("shoulder", "hip", "knee", "ankle")},
+                   joints_xy={n: raw.xy[n] for n in ("shoulder", "hip", "knee", "ankle")},
                    tilt_feature=None if result.plate.present else hip_line_offset(raw))
 
 

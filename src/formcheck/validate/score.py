@@ -21,7 +21,7 @@ MATCH_TOLERANCE_S = 1.0
 # Cues the tool gives when it refuses or about the camera: not fault cues, not scored as such.
 NON_FAULT_CUES = frozenset({"not_side_view"})
 SET_LEVEL = " (set)"
-# Angles re-measured on the joints the tool used, ignoring confidence, to show what a null avoided.
+# Angles re-measured on the pose model's own joints, ignoring confidence, to show what a null avoided.
 UNGUARDED = {"knee_angle_deg": ("hip", "knee", "ankle"), "hip_extension_deg": ("shoulder", "hip", "knee")}
 
 
@@ -47,7 +47,7 @@ class Outcome:
     hip_px: np.ndarray  # (frames, 2) the hip the metrics used, NaN where unknown
     plate_found: bool
     notes: tuple[str, ...] = ()
-    joints_xy: dict[str, np.ndarray] = field(default_factory=dict)  # joints used, whatever their confidence
+    joints_xy: dict[str, np.ndarray] = field(default_factory=dict)  # the pose model's joints, before repair
     tilt_feature: np.ndarray | None = None  # (frames,) the pelvic-tilt cue of `pelvis.hip_line_offset`
 
 
@@ -71,8 +71,8 @@ class ClipScore:
     cues_given: tuple[str, ...]  # sorted fault cue ids given anywhere in the clip (for consistency checks)
     hip_px_error: float | None  # median distance (px) of the hip used at lockouts from the true hip
     floor: dict[str, list[float]] = field(default_factory=dict)  # true 2D minus true sagittal, per lockout
-    unguarded: dict[str, list[float]] = field(default_factory=dict)  # angles of the joints used, even when
-    # their confidence made the reported value null, minus truth, at the true lockouts
+    unguarded: dict[str, list[float]] = field(default_factory=dict)  # angles of the pose model's own joints
+    # (no plate repair, no confidence check) minus truth, at the true lockouts: what a naive tool reports
     tilt: tuple[float, float] | None = None  # (mean pelvic-tilt cue, true tilt) over the lockouts
     cue_counts: dict[str, list[int]] = field(default_factory=dict)  # cue id -> [hits, misses, false]
 
@@ -169,10 +169,15 @@ def score_clip(name: str, tags: dict[str, str], outcome: Outcome, truth: Truth) 
 
 
 def _unguarded(outcome: Outcome, truth: Truth) -> dict[str, list[float]]:
-    """Knee and hip angles of the joints the tool used, at the true lockouts, minus the truth."""
+    """Knee and hip angles of the pose model's joints at the true lockouts, minus the truth."""
     if not all(n in outcome.joints_xy for names in UNGUARDED.values() for n in names):
         return {}
-    out: dict[str, list[float]] = {}
+    out: dict[str, list[float]] = {"hip_used_extension_deg": []}
+    for rep in truth.reps:  # the hip the tool used, between the true shoulder and knee: the hip's own share
+        f = rep.lockout_frame
+        value = float(geometry.hip_extension(truth.shoulder_px[f], outcome.hip_px[f], truth.knee_px[f]))
+        if np.isfinite(value):
+            out["hip_used_extension_deg"].append(value - truth.metric_at("hip_extension_deg", f, image=True))
     angle = {"knee_angle_deg": geometry.knee_angle, "hip_extension_deg": geometry.hip_extension}
     for key, names in UNGUARDED.items():
         errs = []
@@ -265,7 +270,8 @@ def summarise(scores: list[ClipScore]) -> GridSummary:
         floor={key: summarise_metric([e for s in side_on for e in s.floor.get(key, [])])
                for key in METRIC_KEYS},
         unguarded={key: {name: summarise_metric([e for s in subset for e in s.unguarded.get(key, [])])
-                         for name, subset in _plate_split(side_on).items()} for key in UNGUARDED},
+                         for name, subset in _plate_split(side_on).items()}
+                   for key in (*UNGUARDED, "hip_used_extension_deg")},
         cues={name: _sum_cues(subset) for name, subset in _plate_split(side_on).items() if name != "all"},
         tilt_fit=fit_tilt(np.array([s.tilt[0] for s in side_on if s.tilt]),
                           np.array([s.tilt[1] for s in side_on if s.tilt])),

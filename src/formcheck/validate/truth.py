@@ -38,6 +38,8 @@ class Truth:
     metrics_2d: dict[str, np.ndarray]  # the same on the true joints in the image (NaN where undefined)
     reps: tuple[TruthRep, ...]
     hip_px: np.ndarray  # (frames, 2) near-side hip joint centre in the image
+    shoulder_px: np.ndarray  # (frames, 2) near-side shoulder joint centre
+    knee_px: np.ndarray  # (frames, 2) near-side knee joint centre
     hip_hidden: np.ndarray  # (frames,) bool
     set_cues: frozenset[str]
 
@@ -85,5 +87,7 @@ def truth_from_doc(doc: dict) -> Truth:
         metrics={k: _series(per["metrics"], k, frames) for k in METRIC_KEYS},
         metrics_2d={k: _series(per["metrics_2d"], k, frames) for k in METRIC_KEYS},
         reps=reps, hip_px=np.array(per["joints_px"][f"{side}_hip"], float),
+        shoulder_px=np.array(per["joints_px"][f"{side}_shoulder"], float),
+        knee_px=np.array(per["joints_px"][f"{side}_knee"], float),
         hip_hidden=np.array(per["occluded"][f"{side}_hip"], bool),
         set_cues=frozenset(doc.get("expected_set_cues", ())))
