@@ -92,3 +92,107 @@ def test_help_lists_the_options(capsys):
     out = capsys.readouterr().out
     for option in ("--out", "--model", "--rules", "--side", "--no-video"):
         assert option in out
+
+
+# ---- real analyses of rendered clips (slow: MediaPipe on a few hundred frames) ----------------------
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
+
+
+@pytest.fixture(scope="module")
+def good_form_report(tmp_path_factory):
+    """analyze on the quick-start sample, with the annotated video; returns (exit code, out dir)."""
+    out = tmp_path_factory.mktemp("good_form")
+    code = main(["analyze", str(SAMPLES / "good_form_left.mp4"), "--out", str(out)])
+    return code, out
+
+
+@pytest.mark.slow
+def test_quick_start_sample_gives_every_output(good_form_report):
+    import json
+
+    import cv2
+
+    from formcheck.report import validate_report
+
+    code, out = good_form_report
+    assert code == 0
+    report = json.loads((out / "report.json").read_text())
+    validate_report(report)
+    truth = json.loads((SAMPLES / "good_form_left.gt.json").read_text())
+    assert report["summary"]["rep_count"] == len(truth["reps"])
+    assert report["summary"]["cues"] == []
+    html = (out / "report.html").read_text()
+    assert "http://" not in html and "https://" not in html and "data:image/png;base64" in html
+    rows = (out / "angles.csv").read_text().splitlines()
+    assert len(rows) == 1 + truth["frames"]
+    video = cv2.VideoCapture(str(out / "annotated.mp4"))
+    assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == truth["frames"]
+    assert not [p for p in out.iterdir() if "partial" in p.name]
+
+
+@pytest.mark.slow
+def test_a_second_person_in_view_does_not_replace_the_lifter(tmp_path, good_form_report):
+    """Paste a smaller second lifter into the background: the reps and angles stay the lifter's."""
+    import json
+
+    import cv2
+
+    first = cv2.VideoCapture(str(SAMPLES / "good_form_left.mp4"))
+    other = cv2.VideoCapture(str(SAMPLES / "incomplete_lockout_right.mp4"))
+    clip = tmp_path / "two_people.mp4"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (640, 360))
+    while True:
+        ok, image = first.read()
+        if not ok:
+            break
+        ok_other, background = other.read()
+        if ok_other:
+            image[0:110, 320:640] = cv2.resize(background, (320, 180))[50:160]
+        writer.write(image)
+    writer.release()
+    code = main(["analyze", str(clip), "--out", str(tmp_path / "o"), "--no-video"])
+    assert code == 0
+    got = json.loads((tmp_path / "o" / "report.json").read_text())
+    alone = json.loads((good_form_report[1] / "report.json").read_text())
+    assert got["summary"]["rep_count"] == alone["summary"]["rep_count"]
+    for a, b in zip(got["reps"], alone["reps"], strict=True):
+        assert abs(a["lockout_frame"] - b["lockout_frame"]) <= 3
+        assert a["metrics"]["knee_angle_deg"] == pytest.approx(b["metrics"]["knee_angle_deg"], abs=2.0)
+
+
+@pytest.mark.slow
+def test_rotated_phone_video_comes_out_upright(make_video, tmp_path):
+    """Frames stored sideways with rotation metadata, as phones write them, are analysed upright."""
+    import json
+
+    import cv2
+
+    source = cv2.VideoCapture(str(SAMPLES / "good_form_left.mp4"))
+    images = []
+    while (frame := source.read())[0]:
+        images.append(cv2.rotate(frame[1], cv2.ROTATE_90_CLOCKWISE))
+    clip = make_video("phone.mp4", images=images, fps=30.0, rotate90=True)
+    code = main(["analyze", str(clip), "--out", str(tmp_path / "o"), "--no-video"])
+    assert code == 0
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert (report["source"]["width"], report["source"]["height"]) == (640, 360)
+    assert report["view"]["is_side_view"] and report["summary"]["rep_count"] == 3
+
+
+@pytest.mark.slow
+def test_end_on_camera_is_refused_with_advice(tmp_path, capsys):
+    """A camera at the lifter's feet: exit 2, where to put the camera, and a report that says why."""
+    import json
+
+    pytest.importorskip("numba")
+    from formcheck.synth import SynthParams, render_clip
+
+    clip = tmp_path / "end_on.mp4"
+    render_clip(SynthParams(yaw_deg=80.0, reps=2, setup_s=0.5), clip)
+    code, err = _run(capsys, str(clip), "--out", str(tmp_path / "o"), "--no-video")
+    _assert_one_line(code, err, "not side-on")
+    assert "film from the side" in err
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["view"]["is_side_view"] is False
+    assert report["summary"]["cues"] == ["not_side_view"]
