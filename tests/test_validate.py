@@ -109,3 +109,17 @@ def test_validate_quick_runs_the_whole_grid_machinery(tmp_path: Path,
     knee = summary["metrics"]["knee_angle_deg"]["no plates"]
     assert knee["mae"] is not None and knee["mae"] < 15.0  # loose: fails only if measuring collapses
     assert "# Accuracy on rendered hip thrusts" in out.read_text()
+
+
+def test_cli_without_the_renderer_still_starts_and_validate_says_what_is_missing(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    for name in [m for m in sys.modules if m.startswith(("formcheck.synth.clip", "formcheck.synth.raster",
+                                                          "formcheck.validate.run"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "numba", None)  # as if the synth extra were not installed
+    assert main(["validate", "--quick", "--jobs", "0"]) == 2
+    assert "--jobs" in capsys.readouterr().err
+    assert main(["validate", "--quick"]) == 2
+    assert "synth extra" in capsys.readouterr().err

@@ -16,18 +16,22 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from formcheck import __version__
 from formcheck.cli.models import notify_stderr
+from formcheck.errors import InputError
 from formcheck.models import ensure_model
 from formcheck.synth.groundtruth import ground_truth_path
 from formcheck.validate.grid import build_grid, cached_paths
 from formcheck.validate.markdown import Meta, document, metrics_table, targets_table
 from formcheck.validate.notes import sections
-from formcheck.validate.run import ClipJob, evaluate_clip
 from formcheck.validate.score import ClipScore, summarise
+
+if TYPE_CHECKING:
+    from formcheck.validate.run import ClipJob
 
 
 def default_cache_dir() -> Path:
@@ -59,6 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run_jobs(jobs: list[ClipJob], workers: int) -> list[ClipScore]:
     """Evaluate every clip, in worker processes when `workers` > 1; results in grid order."""
+    from formcheck.validate.run import evaluate_clip  # the renderer needs the synth extra (numba)
+
     order = {job.clip.name: i for i, job in enumerate(jobs)}
     scores: list[ClipScore] = []
     bar = tqdm(total=len(jobs), desc="validate", unit="clip", file=sys.stderr)
@@ -89,7 +95,11 @@ def _command(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     """Evaluate the grid, print the tables, write the report files asked for."""
     if args.jobs < 1:
-        raise ValueError(f"--jobs: expected at least 1, got {args.jobs}")
+        raise InputError(f"--jobs: expected at least 1, got {args.jobs}")
+    try:
+        from formcheck.validate.run import ClipJob
+    except ImportError as exc:
+        raise InputError(f"formcheck validate renders clips and needs the synth extra ({exc})") from exc
     model = ensure_model("full", notify=notify_stderr)
     cache = args.cache_dir or default_cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
