@@ -10,6 +10,7 @@ saved report.json is what `formcheck analyze` would say about the same frames.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -19,12 +20,18 @@ import numpy as np
 
 from formcheck.landmarks import PoseFrame, PoseTrack
 from formcheck.measure import Measurer
-from formcheck.records import Analysis, Cue, RepVerdict, Severity, SourceInfo
+from formcheck.records import Analysis, Cue, Phase, RepVerdict, Severity, SourceInfo
 from formcheck.report.overlay import OverlayState
+from formcheck.reps import RepSegment
 from formcheck.rules import CueDebouncer, RulePack, evaluate_rep
 from formcheck.video import DEFAULT_MAX_SIDE, Frame
 from formcheck.view import estimate_view
 
+# Live, a rep is judged as soon as its top has settled — hip extension steady within SETTLED_DEG for
+# SETTLED_MS — so the cue is on screen while the lifter holds the top. Without a steady hip (a plate
+# hides it, or no pause at the top) it is judged when the top ends.
+SETTLED_MS = 250
+SETTLED_DEG = 3.0
 # Frames with a person needed before the near side is decided (and measuring starts).
 SIDE_WARMUP_FRAMES = 15
 
@@ -109,6 +116,12 @@ class LiveSession:
     _measurer: Measurer | None = field(default=None, init=False)
     _verdicts: list[RepVerdict] = field(default_factory=list, init=False)
     _banner: Cue | None = field(default=None, init=False)
+    _times: list[int] = field(default_factory=list, init=False)  # t_ms of every measured frame
+    _hip: list[float] = field(default_factory=list, init=False)  # hip extension of every measured frame
+    _rise_start: int | None = field(default=None, init=False)  # frame the current concentric began
+    _top: list[int] = field(default_factory=list, init=False)  # frames of the current lockout
+    _judged_early: bool = field(default=False, init=False)  # the current rep was judged at its lockout
+    cue_times_ms: list[int] = field(default_factory=list, init=False)  # t_ms of frames that raised a cue
 
     @property
     def verdicts(self) -> tuple[RepVerdict, ...]:
@@ -119,20 +132,68 @@ class LiveSession:
         if self._measurer is None:
             return self._warm_up(pose, now_s)
         update = self._measurer.update(pose)
-        said: Cue | None = None
+        self._times.append(pose.t_ms)
+        self._hip.append(update.values.get("hip_extension_deg", math.nan))
+        said = self._follow_phase(update.frame, update.phase, now_s)
         finished = []
         for rep in update.reps:
             verdict = evaluate_rep(rep, self.pack, latched=self.debouncer.active)
             self._verdicts.append(verdict)
             finished.append(verdict)
-            said = self.debouncer.update(verdict.cues, now_s) or said
-            self._banner = next((c for c in verdict.cues if c.primary), None)
+            if not self._judged_early:  # the lockout was missed live: say it now
+                said = self._show(verdict, update.frame, now_s) or said
+            self._judged_early = False
         overlay = OverlayState(pose.xy, pose.visibility, self._measurer.side,
                                metrics=update.values, confidence=update.confidence,
                                rep_count=len(self._verdicts), phase=update.phase.value,
                                cue=self._banner.message if self._banner else None,
                                cue_severity=self._banner.severity if self._banner else Severity.WARNING)
         return LiveState(overlay, said, tuple(finished))
+
+    def _follow_phase(self, frame: int, phase: Phase, now_s: float) -> Cue | None:
+        """Judge a rep once its top has settled (or when an unsettled top ends)."""
+        if phase is Phase.CONCENTRIC and self._rise_start is None:
+            self._rise_start, self._judged_early = frame, False
+        if phase is Phase.LOCKOUT:
+            self._top.append(frame)
+            if self._judged_early or not self._settled(self._top):
+                return None
+            return self._judge_top(self._top, now_s)
+        top, self._top = self._top, []
+        if phase is not Phase.CONCENTRIC:
+            self._rise_start = None
+        if not top or self._judged_early:
+            return None
+        return self._judge_top(top, now_s)
+
+    def _settled(self, top: list[int]) -> bool:
+        """The hips have stopped rising: hip extension stayed within `SETTLED_DEG` for `SETTLED_MS`."""
+        t, now = self._times, self._times[top[-1]]
+        recent = [i for i in top if now - t[i] <= SETTLED_MS]
+        if now - t[recent[0]] < SETTLED_MS * 0.75:
+            return False
+        values = np.array([self._hip[i] for i in recent])
+        return bool(np.isfinite(values).all() and np.ptp(values) <= SETTLED_DEG)
+
+    def _judge_top(self, top: list[int], now_s: float) -> Cue | None:
+        """Judge the rep from its rise and the frames of its top seen so far."""
+        assert self._measurer is not None
+        t = self._times
+        start = self._rise_start if self._rise_start is not None else top[0]
+        middle = min(top, key=lambda i: abs(t[i] - (t[top[0]] + t[top[-1]]) / 2))
+        segment = RepSegment(len(self._verdicts) + 1, start, top[0], middle, top[-1], top[-1],
+                             (t[top[0]] - t[start]) / 1000.0, (t[top[-1]] - t[top[0]]) / 1000.0, math.nan,
+                             math.nan, math.nan)
+        verdict = evaluate_rep(self._measurer.provisional(segment), self.pack, latched=self.debouncer.active)
+        self._judged_early = True
+        return self._show(verdict, top[-1], now_s)
+
+    def _show(self, verdict: RepVerdict, frame: int, now_s: float) -> Cue | None:
+        """Put the rep's primary cue on the banner; return the cue to speak, if the debouncer allows."""
+        self._banner = next((c for c in verdict.cues if c.primary), None)
+        if self._banner is not None:
+            self.cue_times_ms.append(self._times[frame])
+        return self.debouncer.update(verdict.cues, now_s)
 
     def _warm_up(self, pose: PoseFrame, now_s: float) -> LiveState:
         if pose.found:

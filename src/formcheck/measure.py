@@ -281,6 +281,14 @@ class Measurer:
         self._reps += out
         return out
 
+    def provisional(self, segment: RepSegment) -> RepSummary:
+        """A rep's summary from the frames seen so far, e.g. as soon as its lockout ends (live cues).
+
+        The segment's frame indices count the frames given to `update`; its end may still be ahead.
+        """
+        t = np.array(self._t, np.int64)
+        return summarise(segment, self._metric_arrays(), t, self.config, self._joints())
+
     def _metric_arrays(self) -> dict[str, Series]:
         return {k: (np.array(v, float), np.array(c, float)) for k, (v, c) in self._metrics.items()}
 
