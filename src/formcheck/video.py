@@ -133,7 +133,7 @@ class _Clock:
 
 
 @contextmanager
-def _quiet_opencv() -> Iterator[None]:
+def quiet_opencv() -> Iterator[None]:
     """Keep OpenCV's and FFmpeg's log lines off stderr while probing input: errors are ours to report.
 
     FFmpeg's level is read from the environment once, before OpenCV's first capture, so a caller's
@@ -149,7 +149,7 @@ def _quiet_opencv() -> Iterator[None]:
 
 
 def _open_capture(target: str | int) -> cv2.VideoCapture:
-    with _quiet_opencv():
+    with quiet_opencv():
         capture = cv2.VideoCapture(target)
         if capture.isOpened():
             capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
@@ -232,7 +232,7 @@ def open_video(path: str | Path) -> FileSource:
     """Check a video file and describe it; raises InputError with one clear line when it is unusable."""
     path = Path(path)
     _reject_path(path)
-    with native_stderr_silenced():  # FFmpeg may have started logging before _quiet_opencv could ask
+    with native_stderr_silenced():  # FFmpeg may have started logging before quiet_opencv could ask
         capture = _open_capture(str(path))
         try:
             fps, count, rotation = _probe(path, capture)

