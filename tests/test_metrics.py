@@ -5,9 +5,11 @@ import pytest
 
 from formcheck.joints import JOINT_NAMES, Joints
 from formcheck.metrics import (
+    KNEE_LANDMARK_BIAS_DEG,
     METRIC_JOINTS,
     NECK_GAIN,
     NECK_NEUTRAL_OFFSET_DEG,
+    SHIN_LANDMARK_BIAS_DEG,
     compute_metrics,
     joint_confidence,
 )
@@ -66,7 +68,23 @@ def _value(joints: Joints, key: str) -> float:
     ],
 )
 def test_joint_angles(points, key, expected, mirror):
-    assert _value(make_joints(points, mirror=mirror), key) == pytest.approx(expected)
+    # `expected` is the angle drawn by the landmarks; the knee and shin report it less the landmark bias
+    bias = {"knee_angle_deg": KNEE_LANDMARK_BIAS_DEG, "shin_from_vertical_deg": SHIN_LANDMARK_BIAS_DEG}
+    assert _value(make_joints(points, mirror=mirror), key) == pytest.approx(expected - bias.get(key, 0.0))
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+@pytest.mark.parametrize(("knee_deg", "shin_deg"), [(90.0, 0.0), (65.0, -25.0), (115.0, 25.0)])
+def test_landmarks_reading_open_by_the_bias_give_the_true_angles(knee_deg, shin_deg, mirror):
+    # thigh horizontal, knee at (400, 300); landmarks drawn with the knee more open and the shin tipped
+    # away from the hips by the biases, as MediaPipe draws them, read the true angles
+    tilt = np.radians(shin_deg + SHIN_LANDMARK_BIAS_DEG)
+    ankle = (400.0 + 200.0 * np.sin(tilt), 300.0 + 200.0 * np.cos(tilt))
+    thigh_tilt = np.radians(knee_deg + KNEE_LANDMARK_BIAS_DEG - 90.0 - shin_deg - SHIN_LANDMARK_BIAS_DEG)
+    hip = (400.0 - 200.0 * np.cos(thigh_tilt), 300.0 - 200.0 * np.sin(thigh_tilt))
+    joints = make_joints({"hip": hip, "ankle": ankle}, mirror=mirror)
+    assert _value(joints, "knee_angle_deg") == pytest.approx(knee_deg)
+    assert _value(joints, "shin_from_vertical_deg") == pytest.approx(shin_deg)
 
 
 @pytest.mark.parametrize("mirror", [False, True])
