@@ -11,7 +11,7 @@ import pytest
 from formcheck.cli import main
 from formcheck.records import METRIC_KEYS
 from formcheck.validate.grid import FAULTS, build_grid, clip_key
-from formcheck.validate.markdown import target_rows
+from formcheck.validate.markdown import Meta, splice_readme, target_rows
 from formcheck.validate.score import Outcome, OutcomeRep, match_reps, score_clip, summarise
 from formcheck.validate.truth import Truth, TruthRep
 
@@ -123,3 +123,14 @@ def test_cli_without_the_renderer_still_starts_and_validate_says_what_is_missing
     assert "--jobs" in capsys.readouterr().err
     assert main(["validate", "--quick"]) == 2
     assert "synth extra" in capsys.readouterr().err
+
+
+def test_readme_table_goes_between_the_markers_only() -> None:
+    good = score_clip("a", {"plates": "off"}, _outcome([30, 70], 92.0), _truth())
+    meta = Meta(command="formcheck validate", date="today", machine="m", version="0", seconds=1.0)
+    text = "intro\n<!-- accuracy:start -->\nold\n<!-- accuracy:end -->\noutro\n"
+    out = splice_readme(text, summarise([good]), meta)
+    assert out.startswith("intro\n<!-- accuracy:start -->\n| check | target | measured | met |")
+    assert out.endswith("<!-- accuracy:end -->\noutro\n") and "old" not in out
+    with pytest.raises(ValueError, match="markers"):
+        splice_readme("no markers", summarise([good]), meta)

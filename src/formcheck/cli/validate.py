@@ -26,7 +26,7 @@ from formcheck.errors import InputError
 from formcheck.models import ensure_model
 from formcheck.synth.groundtruth import ground_truth_path
 from formcheck.validate.grid import build_grid, cached_paths
-from formcheck.validate.markdown import Meta, document, metrics_table, targets_table
+from formcheck.validate.markdown import Meta, document, metrics_table, splice_readme, targets_table
 from formcheck.validate.notes import sections
 from formcheck.validate.score import ClipScore, summarise
 
@@ -57,6 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="write the Markdown report here (the full grid's is docs/accuracy.md)")
     parser.add_argument("--json", type=Path, default=None, help="write raw per-clip results here")
+    parser.add_argument("--readme", type=Path, default=None,
+                        help="put the targets table between this file's <!-- accuracy:start/end --> markers")
     parser.add_argument("--rules", type=Path, default=None, help="a rule pack extending the shipped one")
     parser.set_defaults(func=run)
 
@@ -89,6 +91,8 @@ def _command(args: argparse.Namespace) -> str:
         words.append(f"--out {args.out}")
     if args.json:
         words.append(f"--json {args.json}")
+    if args.readme:
+        words.append(f"--readme {args.readme}")
     return " ".join(words)
 
 
@@ -122,6 +126,11 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(document(summary, scores, meta, sections(summary, scores)))
+    if args.readme:
+        try:
+            args.readme.write_text(splice_readme(args.readme.read_text(), summary, meta))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{args.readme}: {exc}") from exc
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         raw = {"meta": dataclasses.asdict(meta), "summary": dataclasses.asdict(summary),

@@ -173,3 +173,16 @@ def cues_table(summary: GridSummary) -> str:
         for cue, (hits, misses, false) in counts.items():
             rows.append([cue, subset, str(hits), str(misses), str(false)])
     return table(["cue", "clips", "given when due", "missed", "given when not due"], rows)
+
+
+README_START, README_END = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
+
+
+def splice_readme(text: str, summary: GridSummary, meta: Meta) -> str:
+    """`text` (a README) with the targets table between the accuracy markers; ValueError without them."""
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise ValueError(f"expected {README_START} ... {README_END} markers in the README")
+    block = (f"{README_START}\n{targets_table(summary)}\n\n"
+             f"{summary.clips} clips, {meta.date}; per metric, per cue and per clip: docs/accuracy.md.\n")
+    return text[:start] + block + text[end:]
