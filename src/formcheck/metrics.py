@@ -34,14 +34,15 @@ PelvicTiltEstimator = Callable[[Joints], Series]
 NECK_NEUTRAL_OFFSET_DEG = 77.4
 NECK_GAIN = 1.22  # 1 / 0.818
 
-# MediaPipe's knee and ankle landmarks are not the joint centres: on rendered lifts (whose truth is the
-# rig's joint centres) the knee sits ~1.3 cm toward the calf and the ankle ~1.4 cm up the shin, which
-# opens the knee angle and tips the shin away from the hips by a steady amount, whatever the knee angle
-# (65-120 degrees) or side. Calibrated on 12 renders made for it and NOT in the validation grid (seeds
-# 1000-1011, four looks of their own, knee 68-120, yaw -8..+10, camera 0-5 degrees above level, 2.5-3.0 m
-# away), the lockout knee reads 5.8 degrees too open (sd 2.1) and the shin 3.4 too far out (sd 1.5);
-# the grid's 48 plate-free lockouts show the same (+5.5 and +3.5). Both are subtracted. Unverified on
-# real bodies, whose true angles are unknown; it is a property of the landmark model, not of the lifter.
+# MediaPipe's leg landmarks are not the joint centres: on rendered lifts (whose truth is the rig's joint
+# centres) at lockout the knee sits ~1.2 cm toward the calf, the ankle ~1.7 cm up the shin and the hip
+# ~2 cm up, which opens the knee angle and tips the shin away from the hips by a steady amount, whatever
+# the knee angle (65-120 degrees) or side. Calibrated on 12 renders made for it and NOT in the validation
+# grid (seeds 1000-1011, four looks of their own, knee 68-120, yaw -8..+10, camera 0-5 degrees above
+# level, 2.5-3.0 m away), the lockout knee reads 5.8 degrees too open (sd 2.1) and the shin 3.4 too far
+# out (sd 1.5); the grid's 48 plate-free lockouts show the same (+5.5 and +3.5). Both are subtracted.
+# Unverified on real bodies, whose true angles are unknown; it is a property of the landmark model (the
+# "full" pose model; other variants were not measured), not of the lifter.
 KNEE_LANDMARK_BIAS_DEG = 5.8
 SHIN_LANDMARK_BIAS_DEG = 3.4
 _BIAS_DEG = {"knee_angle_deg": KNEE_LANDMARK_BIAS_DEG, "shin_from_vertical_deg": SHIN_LANDMARK_BIAS_DEG}
