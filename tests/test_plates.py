@@ -133,3 +133,28 @@ def test_plate_is_found_on_rendered_frames(side: str, yaw: float) -> None:
     assert np.linalg.norm(track.center - want, axis=1).max() < 4.0
     if yaw == 0.0:  # side-on the plate hides the hip in every frame (at 15° it slides to the rim)
         assert track.covers(joints.xy["hip"]).all()
+
+
+def test_a_circle_away_from_the_hips_is_not_a_plate():
+    """A round window above a lifter is no barbell plate: the bar rests on the hips, near the
+    shoulder->knee segment."""
+    from formcheck.plates import PlateTrack, on_the_hips
+
+    n = 3
+    joints = _straight_body(n)
+    near = np.array([[300.0, 205.0]] * n)  # on the segment from shoulder (200, 200) to knee (400, 210)
+    far = np.array([[300.0, 40.0]] * n)  # 160 px above it
+    radius = np.full(n, 60.0)
+    kept = on_the_hips(PlateTrack(np.concatenate([near[:2], far[2:]]), radius, np.full(n, 0.9)), joints)
+    assert kept.found.tolist() == [True, True, False]
+    assert kept.confidence[2] == 0.0 and np.isnan(kept.center[2]).all()
+
+
+def _straight_body(n: int):
+    from formcheck.joints import JOINT_NAMES, Joints
+
+    xy = {name: np.full((n, 2), np.nan) for name in JOINT_NAMES}
+    xy["shoulder"] = np.tile([200.0, 200.0], (n, 1))
+    xy["knee"] = np.tile([400.0, 210.0], (n, 1))
+    conf = {name: np.ones(n) for name in JOINT_NAMES}
+    return Joints(np.arange(n, dtype=np.int64) * 33, "left", xy, conf)

@@ -270,6 +270,20 @@ def fill_gaps(track: PlateTrack, max_gap: int) -> PlateTrack:
     return PlateTrack(center, radius, conf)
 
 
+def on_the_hips(track: PlateTrack, joints: Joints, reach: float = 1.0) -> PlateTrack:
+    """Keep only circles a barbell could hold: the plate's centre is the bar, which rests on the hips,
+    so it lies within `reach` plate radii of the shoulder->knee segment. A round window or lamp beside
+    the lifter is dropped (seen on real footage: a circle in a curtained window above a glute bridge)."""
+    s, k = joints.xy["shoulder"], joints.xy["knee"]
+    d = k - s
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = np.clip(np.sum((track.center - s) * d, axis=1) / np.sum(d * d, axis=1), 0.0, 1.0)
+        dist = np.linalg.norm(track.center - (s + u[:, None] * d), axis=1)
+        keep = track.found & (dist <= reach * track.radius)
+    center = np.where(keep[:, None], track.center, np.nan)
+    return PlateTrack(center, np.where(keep, track.radius, np.nan), np.where(keep, track.confidence, 0.0))
+
+
 def track_plate(images: Iterable[np.ndarray], joints: Joints,
                 search: PlateSearch | None = None) -> PlateTrack:
     """Find the near plate in each frame (BGR images matching `joints` frame for frame) and track it.
@@ -295,7 +309,7 @@ def track_plate(images: Iterable[np.ndarray], joints: Joints,
     radius = clip_radius(candidates, search)
     if not np.isfinite(radius):
         return PlateTrack.none(n)
-    track = fill_gaps(pick_track(candidates, edges, radius, search), search.max_gap)
+    track = fill_gaps(on_the_hips(pick_track(candidates, edges, radius, search), joints), search.max_gap)
     if track.found.mean() < search.min_presence:
         return PlateTrack.none(n)
     return track
