@@ -94,3 +94,25 @@ def test_reports_use_source_frame_numbers():
     r = moved.reps[0].rep
     assert (r.start_frame, r.lockout_frame, r.end_frame) == (4, 8, 12)
     assert moved.source.path == "clip.mp4"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("clip", "plate"), [("good_form_right_plates", True), ("chin_lifted_left", False)])
+def test_live_sees_a_plate_in_the_first_frames_and_then_gives_no_cue(clip, plate):
+    """Live cannot repair hips hidden by a plate frame by frame, so with a plate it judges nothing."""
+    from pathlib import Path
+
+    from formcheck.live import PLATE_NOTE, LiveSession
+    from formcheck.models import ensure_model
+    from formcheck.pose import PoseEstimator, iter_poses
+    from formcheck.rules import load_rule_pack
+    from formcheck.video import open_video
+
+    source = open_video(Path(__file__).resolve().parents[1] / "sample_videos" / f"{clip}.mp4")
+    session = LiveSession(load_rule_pack())
+    banners = set()
+    with PoseEstimator(ensure_model("full"), mode="video") as estimator:
+        for frame, pose in iter_poses(source, estimator):
+            banners.add(session.update(pose, frame.t_ms / 1000.0, frame.image).overlay.cue)
+    assert (PLATE_NOTE in banners) is plate
+    assert bool(session.cue_times_ms) is not plate

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from formcheck.joints import Joints
 from formcheck.landmarks import PoseFrame, PoseTrack
 from formcheck.measure import Measurer
 from formcheck.records import Analysis, Cue, Phase, RepVerdict, Severity, SourceInfo
@@ -32,8 +33,13 @@ from formcheck.view import estimate_view
 # hides it, or no pause at the top) it is judged when the top ends.
 SETTLED_MS = 250
 SETTLED_DEG = 3.0
-# Frames with a person needed before the near side is decided (and measuring starts).
-SIDE_WARMUP_FRAMES = 15
+# Shown instead of cues when a plate hides the hips: live cannot repair them frame by frame, so it judges
+# nothing rather than guess; the report after the set counts and times the reps from the bar.
+PLATE_NOTE = "A plate hides your hips: reps and cues come in the report after the set."
+# Frames with a person seen before the near side and the plate check are decided and measuring starts
+# (they are then measured too). Fewer than ~60 frames (2 s) missed the plate on rendered plated sets.
+WARMUP_FRAMES = 60
+PLATE_CHECK_SIDE = 640  # warm-up frames are kept at most this large for the plate check
 
 
 @dataclass
@@ -113,6 +119,8 @@ class LiveSession:
     side: str = "auto"
     debouncer: CueDebouncer = field(default_factory=CueDebouncer)
     _pending: list[PoseFrame] = field(default_factory=list, init=False)
+    _images: list[tuple[np.ndarray, float]] = field(default_factory=list, init=False)  # for the plate check
+    _plate_note: str | None = field(default=None, init=False)  # set when a plate hides the hips
     _measurer: Measurer | None = field(default=None, init=False)
     _verdicts: list[RepVerdict] = field(default_factory=list, init=False)
     _banner: Cue | None = field(default=None, init=False)
@@ -127,10 +135,15 @@ class LiveSession:
     def verdicts(self) -> tuple[RepVerdict, ...]:
         return tuple(self._verdicts)
 
-    def update(self, pose: PoseFrame, now_s: float) -> LiveState:
-        """Consume one processed frame (timestamps increasing); `now_s` paces spoken cues."""
+    def update(self, pose: PoseFrame, now_s: float, image: np.ndarray | None = None) -> LiveState:
+        """Consume one processed frame (timestamps increasing); `now_s` paces spoken cues. `image` (BGR)
+        is needed during the first frames only, to see whether a plate hides the hips."""
         if self._measurer is None:
-            return self._warm_up(pose, now_s)
+            return self._warm_up(pose, now_s, image)
+        if self._plate_note is not None:
+            return LiveState(OverlayState(pose.xy, pose.visibility, self._measurer.side,
+                                          phase="plate in view", cue=self._plate_note,
+                                          cue_severity=Severity.INFO))
         update = self._measurer.update(pose)
         self._times.append(pose.t_ms)
         self._hip.append(update.values.get("hip_extension_deg", math.nan))
@@ -195,21 +208,45 @@ class LiveSession:
             self.cue_times_ms.append(self._times[frame])
         return self.debouncer.update(verdict.cues, now_s)
 
-    def _warm_up(self, pose: PoseFrame, now_s: float) -> LiveState:
+    def _warm_up(self, pose: PoseFrame, now_s: float, image: np.ndarray | None) -> LiveState:
+        """Collect the first frames with a person; then decide the side and whether a plate is in view."""
         if pose.found:
             self._pending.append(pose)
-        side = self.side
-        if side == "auto" and len(self._pending) >= SIDE_WARMUP_FRAMES:
-            track = PoseTrack.from_frames(self._pending, fps=30.0, width=1, height=1)
-            side = estimate_view(track).side
-        if side == "auto" or not self._pending:
+            if image is not None:
+                self._images.append(_small(image))
+        if len(self._pending) < WARMUP_FRAMES:
             return LiveState(OverlayState(pose.xy, pose.visibility, "left", phase="finding the lifter"))
+        track = PoseTrack.from_frames(self._pending, fps=30.0, width=1, height=1)
+        side = estimate_view(track).side if self.side == "auto" else self.side
+        if len(self._images) == len(self._pending) and _plate_in_view(self._images, self._pending, side):
+            self._plate_note = PLATE_NOTE
+        self._images = []
         self._measurer = Measurer(side)
         pending, self._pending = self._pending, []
         state = LiveState(OverlayState(pose.xy, pose.visibility, side))
         for earlier in pending:
             state = self.update(earlier, now_s)
         return state
+
+
+def _small(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """A copy at most `PLATE_CHECK_SIDE` pixels wide or high (memory stays small), and its scale."""
+    import cv2
+
+    scale = min(1.0, PLATE_CHECK_SIDE / max(image.shape[:2]))
+    if scale == 1.0:
+        return image.copy(), 1.0
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
+
+
+def _plate_in_view(images: list[tuple[np.ndarray, float]], poses: list[PoseFrame], side: str) -> bool:
+    """True when a plate covers the lifter's hips in the first frames (then hip angles are not trusted)."""
+    from formcheck.plates import track_plate
+
+    joints = Joints.from_track(PoseTrack.from_frames(poses, fps=30.0, width=1, height=1), side)
+    scale = images[0][1]  # landmarks are in full-frame pixels, the kept images may be smaller
+    joints = Joints(joints.t_ms, side, {k: v * scale for k, v in joints.xy.items()}, joints.conf)
+    return track_plate([image for image, _ in images], joints).present
 
 
 @dataclass(frozen=True)
@@ -265,7 +302,7 @@ def run_live(frames: Iterable[Frame], session: LiveSession, *, model: str, fps: 
         with PoseEstimator(model, mode="video", max_side=max_side) as estimator:
             while (item := slot.take()) is not None:
                 pose = estimator.process(item.frame)
-                state = session.update(pose, item.captured_s)
+                state = session.update(pose, item.captured_s, item.frame.image)
                 latency = time.perf_counter() - item.captured_s
                 if show is not None:
                     image = draw_overlay(item.frame.image.copy(), state.overlay)
