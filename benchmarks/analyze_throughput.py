@@ -11,8 +11,10 @@ Every variant includes creating its landmarker(s); interpreter start-up is exclu
 this process and its finished children (analyze's tracking workers, ffmpeg).
 
 Memory: `python -m formcheck analyze` runs in a subprocess on the clip and on a 3x longer concatenation;
-peak RSS is read two ways: the largest single process of the tree (`os.wait4`'s ru_maxrss, which covers
-the reaped workers) and the sum over the process tree, sampled from /proc every 50 ms.
+peak RSS is read two ways: the largest single process of the tree (GNU `/usr/bin/time -f %M`, whose
+wait4 covers the reaped workers; asking wait4 from this process instead would report this process's own
+size, which a child inherits as its high-water mark when it is spawned from it) and the sum over the
+process tree, sampled from /proc every 50 ms.
 
 The default clip is a ~1-minute set: every `sample_videos/*.mp4` (640x360, 30 fps) concatenated with cv2.
 
@@ -50,6 +52,7 @@ DEFAULT_JSON = REPO / "benchmarks" / "results" / "analyze_throughput.json"
 TARGETS = {"analyze_no_video": 1.3, "analyze_video": 1.1}
 LONGER = 3  # the memory check's long clip is this many copies of the clip
 RSS_SAMPLE_S = 0.05
+GNU_TIME = "/usr/bin/time"
 
 
 def concatenate(clips: Sequence[Path], out: Path) -> Path:
@@ -168,8 +171,9 @@ def _tree_rss_kb(root: int) -> int:
 def peak_rss(clip: Path, model: Path, *extra: str) -> dict[str, float]:
     """Run `python -m formcheck analyze` on `clip` in a subprocess; its peak memory in MiB and its seconds."""
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "formcheck", "analyze", str(clip), "--out", tmp, "--model", str(model),
-               *extra]
+        usage = Path(tmp) / "maxrss"
+        cmd = [GNU_TIME, "-f", "%M", "-o", str(usage), sys.executable, "-m", "formcheck", "analyze",
+               str(clip), "--out", str(Path(tmp) / "out"), "--model", str(model), *extra]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         peak_tree, done = 0, threading.Event()
@@ -181,14 +185,13 @@ def peak_rss(clip: Path, model: Path, *extra: str) -> dict[str, float]:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
         done.set()
         sampler.join()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
         return {"seconds": round(time.perf_counter() - start, 2),
-                "max_process_rss_mib": round(usage.ru_maxrss / 1024, 1),
+                "max_process_rss_mib": round(int(usage.read_text().split()[-1]) / 1024, 1),
                 "peak_tree_rss_mib": round(peak_tree / 1024, 1)}
 
 
