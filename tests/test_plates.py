@@ -156,5 +156,33 @@ def _straight_body(n: int):
     xy = {name: np.full((n, 2), np.nan) for name in JOINT_NAMES}
     xy["shoulder"] = np.tile([200.0, 200.0], (n, 1))
     xy["knee"] = np.tile([400.0, 210.0], (n, 1))
+    xy["ankle"] = np.tile([400.0, 330.0], (n, 1))
     conf = {name: np.ones(n) for name in JOINT_NAMES}
     return Joints(np.arange(n, dtype=np.int64) * 33, "left", xy, conf)
+
+
+def test_long_clips_are_tracked_window_by_window(monkeypatch):
+    """Windows of frames give the same plate as one pass when the plate is steady, and every frame
+    is read exactly once."""
+    import formcheck.plates as plates
+
+    n = 12
+    joints = _straight_body(n)
+    image = np.full((360, 640, 3), 200, np.uint8)
+    import cv2
+
+    cv2.circle(image, (300, 205), 70, (20, 20, 20), -1)
+    reads = []
+
+    def frames():
+        for i in range(n):
+            reads.append(i)
+            yield image
+
+    whole = plates.track_plate(frames(), joints)
+    monkeypatch.setattr(plates, "WINDOW", 5)
+    reads.clear()
+    windowed = plates.track_plate(frames(), joints)
+    assert reads == list(range(n))
+    assert whole.found.all() and windowed.found.all()
+    np.testing.assert_allclose(windowed.center, whole.center, atol=1.0)

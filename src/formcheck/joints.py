@@ -48,6 +48,11 @@ class Joints:
     def __len__(self) -> int:
         return int(self.t_ms.shape[0])
 
+    def window(self, start: int, stop: int) -> Joints:
+        """Frames [start, stop) only."""
+        return Joints(self.t_ms[start:stop], self.side, {n: xy[start:stop] for n, xy in self.xy.items()},
+                      {n: c[start:stop] for n, c in self.conf.items()})
+
     def with_joint(self, name: str, xy: np.ndarray, conf: np.ndarray) -> Joints:
         """A copy with one joint replaced (e.g. after occlusion repair)."""
         return replace(self, xy={**self.xy, name: xy}, conf={**self.conf, name: conf})

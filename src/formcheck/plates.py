@@ -22,6 +22,9 @@ import numpy as np
 from formcheck.joints import Joints
 from formcheck.video import open_video
 
+# Frames searched together (30 s at 30 fps): a long video holds one window's edge pixels, not the clip's.
+WINDOW = 900
+
 
 @dataclass(frozen=True)
 class PlateSearch:
@@ -154,12 +157,13 @@ def find_circles(image: np.ndarray, box: tuple[int, int, int, int], radii: tuple
         return _NO_CIRCLES
     edges = cv2.Canny(grey, search.canny_high // 2, search.canny_high)
     thick = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    ys, xs = np.nonzero(edges)
     rows = []
     for cx, cy, r in found[0, :limit, :3]:
-        fx, fy, fr = refine_circle(edges, float(cx), float(cy), float(r))
+        fx, fy, fr = refine_circle((xs, ys), float(cx), float(cy), float(r))
         rows.append((fx + x0, fy + y0, fr, rim_support(thick, fx, fy, fr)))
-    ys, xs = np.nonzero(edges)
-    return np.array(rows, float), np.column_stack([xs + x0, ys + y0]).astype(float)
+    # int32 keeps a clip's worth of edge pixels small; callers convert when they fit circles
+    return np.array(rows, float), np.column_stack([xs + x0, ys + y0]).astype(np.int32)
 
 
 def fit_centre(points: np.ndarray, centre: np.ndarray, radius: float, band: float = 4.0,
@@ -179,13 +183,12 @@ def fit_centre(points: np.ndarray, centre: np.ndarray, radius: float, band: floa
     return c
 
 
-def refine_circle(edges: np.ndarray, cx: float, cy: float, r: float,
+def refine_circle(edge_xy: tuple[np.ndarray, np.ndarray], cx: float, cy: float, r: float,
                   band: float = 3.0) -> tuple[float, float, float]:
-    """Least-squares circle through the edge pixels within `band` px of a rough circle (sub-pixel centre).
-
-    Returns the rough circle when too few edge pixels support a fit.
+    """Least-squares circle through the edge pixels (xs, ys) within `band` px of a rough circle (sub-pixel
+    centre). Returns the rough circle when too few edge pixels support a fit.
     """
-    ys, xs = np.nonzero(edges)
+    xs, ys = edge_xy
     d = np.hypot(xs - cx, ys - cy)
     near = np.abs(d - r) <= band
     if near.sum() < 20:
@@ -298,18 +301,31 @@ def track_plate(images: Iterable[np.ndarray], joints: Joints,
     if not np.isfinite(scale) or scale <= 0:
         return PlateTrack.none(n)
     radii = (search.min_radius * scale, search.max_radius * scale)
+    frames = iter(images)
+    parts = [_track_window(frames, joints, start, min(n, start + WINDOW), radii, search)
+             for start in range(0, n, WINDOW)]
+    if not parts:
+        return PlateTrack.none(0)
+    return PlateTrack(np.concatenate([p.center for p in parts]), np.concatenate([p.radius for p in parts]),
+                      np.concatenate([p.confidence for p in parts]))
+
+
+def _track_window(images: Iterable[np.ndarray], joints: Joints, start: int, stop: int,
+                  radii: tuple[float, float], search: PlateSearch) -> PlateTrack:
+    """`track_plate` on frames [start, stop), read from `images` (positioned at `start`): only one
+    window's candidates and edges are held at once."""
+    n = stop - start
     found = [_NO_CIRCLES] * n
-    for i, image in enumerate(images):
-        if i >= n:
-            break
+    for i, image in zip(range(start, stop), images, strict=False):
         box = search_box(joints, i, pad=radii[1])
         if box is not None:
-            found[i] = find_circles(image, box, radii, search)
+            found[i - start] = find_circles(image, box, radii, search)
     candidates, edges = [c for c, _ in found], [e for _, e in found]
     radius = clip_radius(candidates, search)
     if not np.isfinite(radius):
         return PlateTrack.none(n)
-    track = fill_gaps(on_the_hips(pick_track(candidates, edges, radius, search), joints), search.max_gap)
+    window = joints.window(start, stop)
+    track = fill_gaps(on_the_hips(pick_track(candidates, edges, radius, search), window), search.max_gap)
     if track.found.mean() < search.min_presence:
         return PlateTrack.none(n)
     return track
