@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from formcheck.landmarks import PoseTrack
+from formcheck.quiet import native_stderr_silenced
 from formcheck.records import Analysis
 from formcheck.report.files import partial_path
 from formcheck.report.overlay import OverlayState, draw_overlay
@@ -55,7 +56,7 @@ class _CvEncoder:
 
     def __init__(self, path: Path, fourcc: str, fps: float, size: tuple[int, int]) -> None:
         self.name = fourcc
-        with quiet_opencv():
+        with quiet_opencv(), native_stderr_silenced():  # FFmpeg logs failed H.264 probes natively
             self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*fourcc), fps, size)
         if not self._writer.isOpened():
             self._writer.release()
