@@ -40,11 +40,9 @@ from pathlib import Path
 
 import cv2
 import mediapipe as mp
-from mediapipe.tasks.python import BaseOptions, vision
 
 from formcheck.cli import main as formcheck_main
 from formcheck.models import ensure_model
-from formcheck.quiet import native_stderr_silenced
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_videos"
@@ -53,6 +51,10 @@ TARGETS = {"analyze_no_video": 1.3, "analyze_video": 1.1}
 LONGER = 3  # the memory check's long clip is this many copies of the clip
 RSS_SAMPLE_S = 0.05
 GNU_TIME = "/usr/bin/time"
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from landmarks_throughput import bare_loop  # noqa: E402  the same bare loop both benchmarks compare with
 
 
 def concatenate(clips: Sequence[Path], out: Path) -> Path:
@@ -84,27 +86,6 @@ def frame_count(clip: Path) -> int:
         count += 1
     capture.release()
     return count
-
-
-def bare_loop(clip: Path, model: Path) -> None:
-    """A bare PoseLandmarker VIDEO loop over every frame."""
-    options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model)),
-                                           running_mode=vision.RunningMode.VIDEO)
-    with native_stderr_silenced():  # the same model-loading chatter suppression formcheck uses
-        landmarker = vision.PoseLandmarker.create_from_options(options)
-    capture = cv2.VideoCapture(str(clip))
-    last_t = -1
-    while True:
-        ok, bgr = capture.read()
-        if not ok:
-            break
-        t_ms = max(last_t + 1, round(capture.get(cv2.CAP_PROP_POS_MSEC)))
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-        landmarker.detect_for_video(image, t_ms)
-        last_t = t_ms
-    capture.release()
-    with native_stderr_silenced():
-        landmarker.close()
 
 
 def analyze(clip: Path, model: Path, *extra: str) -> None:
