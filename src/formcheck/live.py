@@ -218,7 +218,7 @@ class LiveSession:
             return LiveState(OverlayState(pose.xy, pose.visibility, "left", phase="finding the lifter"))
         track = PoseTrack.from_frames(self._pending, fps=30.0, width=1, height=1)
         side = estimate_view(track).side if self.side == "auto" else self.side
-        if len(self._images) == len(self._pending) and _plate_in_view(self._images, self._pending, side):
+        if len(self._images) == len(self._pending) and _plate_in_view(self._images, track, side):
             self._plate_note = PLATE_NOTE
         self._images = []
         self._measurer = Measurer(side)
@@ -239,11 +239,11 @@ def _small(image: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
 
 
-def _plate_in_view(images: list[tuple[np.ndarray, float]], poses: list[PoseFrame], side: str) -> bool:
+def _plate_in_view(images: list[tuple[np.ndarray, float]], track: PoseTrack, side: str) -> bool:
     """True when a plate covers the lifter's hips in the first frames (then hip angles are not trusted)."""
     from formcheck.plates import track_plate
 
-    joints = Joints.from_track(PoseTrack.from_frames(poses, fps=30.0, width=1, height=1), side)
+    joints = Joints.from_track(track, side)
     scale = images[0][1]  # landmarks are in full-frame pixels, the kept images may be smaller
     joints = Joints(joints.t_ms, side, {k: v * scale for k, v in joints.xy.items()}, joints.conf)
     return track_plate([image for image, _ in images], joints).present
