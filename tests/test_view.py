@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from formcheck.landmarks import CHANNELS, N_LANDMARKS, Landmark, PoseTrack
-from formcheck.view import SIDE_VIEW_MAX_YAW_DEG, estimate_view, frame_near_side, frame_yaw_deg
+from formcheck.records import ViewEstimate
+from formcheck.view import (
+    PLATE_SIDE_VIEW_MIN_PRESENCE,
+    SIDE_VIEW_MAX_YAW_DEG,
+    confirm_by_plate,
+    estimate_view,
+    frame_near_side,
+    frame_yaw_deg,
+)
 
 # Camera-aligned world axes as MediaPipe uses them: x right, y down, z away from the camera (metres).
 # Side-on with the left side nearer: the body's left-right axis points along z, left at -z.
@@ -115,3 +123,28 @@ def test_real_footage_walking_past_is_side_on(sports2d_segment):
     view = estimate_view(sports2d_segment(120, 160, 2))  # a woman walking right to left
     assert (view.side, view.is_side_view) == ("left", True)
     assert view.confidence >= 0.8
+
+
+_REFUSED = ViewEstimate("right", False, 0.8, "the camera looks about 50° off side-on")
+_ACCEPTED = ViewEstimate("left", True, 0.9)
+
+
+@pytest.mark.parametrize(("view", "presence", "side_on", "confidence"), [
+    (_REFUSED, 1.0, True, 0.6),  # a plate round on the hips all set long outvotes disturbed landmarks
+    (_REFUSED, PLATE_SIDE_VIEW_MIN_PRESENCE, True, 0.6),
+    (_REFUSED, PLATE_SIDE_VIEW_MIN_PRESENCE - 0.01, False, 0.8),  # a far plate glimpsed now and then
+    (_REFUSED, 0.0, False, 0.8),  # no plate: the landmarks decide
+    (_ACCEPTED, 0.0, True, 0.9),  # never turns an accepted view down
+    (_ACCEPTED, 1.0, True, 0.9),
+])
+def test_a_plate_on_the_hips_vouches_for_a_side_view(view, presence, side_on, confidence):
+    confirmed = confirm_by_plate(view, presence)
+    assert (confirmed.is_side_view, confirmed.confidence, confirmed.side) == (side_on, confidence, view.side)
+    if side_on and not view.is_side_view:
+        assert "plate" in confirmed.reason
+
+
+@pytest.mark.parametrize("presence", [-0.1, 1.5])
+def test_plate_presence_outside_0_1_is_refused(presence):
+    with pytest.raises(ValueError, match="plate_presence"):
+        confirm_by_plate(_ACCEPTED, presence)

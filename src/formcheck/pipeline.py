@@ -22,7 +22,7 @@ from formcheck.plates import PlateTrack, track_plate_in_video
 from formcheck.records import Analysis, RepSummary, SourceInfo, ViewEstimate
 from formcheck.rules import RulePack, evaluate_set, load_rule_pack
 from formcheck.video import DEFAULT_MAX_SIDE, FileSource, open_video
-from formcheck.view import estimate_view
+from formcheck.view import confirm_by_plate, estimate_view
 
 SIDES = ("auto", "left", "right")
 # Below this share of frames with a person, there is nothing to judge.
@@ -82,8 +82,11 @@ def analyse_track(track: PoseTrack, video: FileSource, options: PipelineOptions,
                          "frames; film the whole body from the side, well lit")
     view = _view(track, options.side)
     joints = filter_joints(Joints.from_track(track, view.side))
-    plate = (track_plate_in_video(video.info.path, joints) if view.is_side_view
-             else PlateTrack.none(len(track)))
+    # searched whatever the landmarks say of the view: a plate over the hips is what misleads them
+    plate = track_plate_in_video(video.info.path, joints)
+    view = confirm_by_plate(view, float(plate.found.mean()) if len(plate) else 0.0)
+    if not view.is_side_view:
+        plate = PlateTrack.none(len(track))
     joints, repair_notes = repair_joints(joints, plate)
     bar = (plate.center, plate.confidence) if plate.present else None
     series, reps = measure_clip(joints, bar=bar)
