@@ -102,7 +102,7 @@ def analyse_track(track: PoseTrack, video: FileSource, options: PipelineOptions,
 
 def _anything_measured(reps: Sequence[RepSummary]) -> bool:
     """A score needs at least one angle measured at some lockout; 100 for an unseen set would be a lie."""
-    return any(m.value is not None for rep in reps for m in rep.metrics.values())
+    return any(rep.measured for rep in reps)
 
 
 def _view(track: PoseTrack, side: str) -> ViewEstimate:

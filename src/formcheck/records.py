@@ -128,6 +128,12 @@ class RepSummary:
         if missing:
             raise ValueError(f"RepSummary {self.index}: missing metrics {missing}")
 
+    @property
+    def measured(self) -> bool:
+        """True when at least one angle was measured at lockout; a rep without any was counted and timed
+        but cannot be judged good or bad."""
+        return any(m.value is not None for m in self.metrics.values())
+
 
 @dataclass(frozen=True)
 class Cue:

@@ -80,6 +80,8 @@ def test_verdict_without_any_measured_angle_gives_no_score(analysis_factory):
     reps = tuple(replace(v, rep=replace(v.rep, metrics=blind), cues=()) for v in base.reps)
     page = render_html(replace(base, reps=reps, score=None))
     assert "none judged" in page and "Nothing to fix" not in page
+    assert "not judged: no angle measured" in page and "good rep" not in page
+    assert not any(v.rep.measured for v in reps) and all(v.rep.measured for v in base.reps)
 
 
 @pytest.mark.parametrize("frames", [0, 1])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck import __version__
-from formcheck.records import METRIC_KEYS, Analysis, MetricValue, Severity
+from formcheck.records import METRIC_KEYS, Analysis, MetricValue, RepVerdict, Severity
 from formcheck.report.files import atomic_write
 from formcheck.report.keyframes import KeyFrame, render_keyframe
 from formcheck.report.plots import DEFAULT_BANDS, METRIC_LABELS, metrics_png, plotted_metrics
@@ -146,6 +146,13 @@ def _metric_cell(key: str, m: MetricValue, bands: Mapping[str, tuple[float, floa
     return f"<td>{text}</td>"
 
 
+def _quiet_rep(verdict: RepVerdict) -> str:
+    """What a rep without cues gets: good only when something was measured to judge it by."""
+    if verdict.rep.measured:
+        return '<span class="meta">good rep</span>'
+    return '<span class="meta">not judged: no angle measured</span>'
+
+
 def _rep_table(analysis: Analysis, bands: Mapping[str, tuple[float, float]]) -> str:
     if not analysis.reps:
         return ""
@@ -155,7 +162,7 @@ def _rep_table(analysis: Analysis, bands: Mapping[str, tuple[float, float]]) -> 
         r = v.rep
         cells = "".join(_metric_cell(k, r.metrics[k], bands) for k in METRIC_KEYS)
         cues = "<br>".join(f'<span class="badge {_esc(c.severity)}">{_esc(c.id)}</span> {_esc(c.message)}'
-                           for c in v.cues) or '<span class="meta">good rep</span>'
+                           for c in v.cues) or _quiet_rep(v)
         rows.append(f'<tr><td>{r.index}</td>{cells}<td class="time">{r.concentric_s:.1f} / {r.hold_s:.1f} / '
                     f'{r.eccentric_s:.1f}</td><td>{v.score}</td><td class="cue">{cues}</td></tr>')
     bands_text = ", ".join(f"{METRIC_LABELS.get(k, k).lower()} {lo:g}&ndash;{hi:g}&deg;"
