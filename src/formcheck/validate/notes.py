@@ -68,7 +68,10 @@ def occlusion_section(summary: GridSummary, scores: list[ClipScore]) -> str:
         "yaw (measured on rendered frames of this grid's camera: about 5-7 px side-on and ~36 px at 15° "
         "yaw, i.e. several degrees of hip extension side-on and tens of degrees oblique). "
         "One view does not reveal the camera pose, so no fixed offset can undo it; the pose model's own "
-        "hip and knee behind the plate were worse still. "
+        "hip and knee behind the plate were worse still: with the hips hidden it often labels the visible "
+        "leg as the far one and folds the near leg onto the plate, and even taking the leg it drew away "
+        "from the plate leaves knee angle 14.3°, shin 7.5° and hip extension 20.2° off at lockout "
+        "(`python benchmarks/plated_landmarks.py`, 52 plated lockouts). "
         "From a single camera, hip-based angles with a plate in front of the hips are out of reach at "
         "±3°, so the tool says so instead of guessing.",
     ]
