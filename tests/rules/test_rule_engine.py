@@ -142,12 +142,31 @@ def test_set_timing_rule_reads_the_median_rep(rule, offset, fires, pack, side_vi
     assert all(cue.rep is None for cue in verdict.set_cues)
 
 
-def test_two_rules_giving_one_cue_give_it_once(pack, side_view, make_rep):
+def test_two_rules_giving_one_cue_give_it_once_per_level(pack, side_view, make_rep):
+    """A fast drive (set rule) and no pause (rep rule) both give `rushed_reps`: once per rep, once per set."""
     reps = [make_rep(i, concentric_s=0.3, hold_s=0.05) for i in (1, 2, 3)]
     verdict = evaluate_set(reps, side_view, pack)
     assert [cue.id for cue in verdict.set_cues] == ["rushed_reps"]
-    assert verdict.set_cues[0].metric == "concentric_s"  # the more important rule's wording
-    assert any(rule_id == "rushed_no_pause" and "already given" in why for rule_id, why in verdict.skipped)
+    assert verdict.set_cues[0].metric == "concentric_s"
+    per_rep = [[(cue.id, cue.metric) for cue in v.cues] for v in verdict.reps]
+    assert per_rep == [[("rushed_reps", "hold_s")]] * 3
+    assert verdict.cue_ids == ("rushed_reps",)
+
+
+TIMING_RULES = [rule for rule in SHIPPED.rules if rule.phase is RulePhase.REP]
+
+
+def test_the_pause_at_the_top_is_judged_per_rep():
+    assert [rule.id for rule in TIMING_RULES] == ["rushed_no_pause"]
+
+
+@pytest.mark.parametrize("rule", TIMING_RULES, ids=lambda rule: rule.id)
+@pytest.mark.parametrize(("offset", "fires"), [(-0.01, False), (0.0, False), (0.01, True)])
+def test_rep_timing_rule_fires_only_past_its_threshold(rule, offset, fires, pack, make_rep):
+    value = _past(rule.test.threshold, rule.test.when, offset)
+    verdict = evaluate_rep(make_rep(**{rule.test.metric: value}), pack)
+    assert (rule.cue in [cue.id for cue in verdict.cues]) is fires
+    assert verdict.score == (100 - pack.penalties.of(rule.severity) if fires else 100)
 
 
 def test_set_score_is_mean_rep_score_minus_set_cue_penalties(pack, side_view, make_rep):
