@@ -116,3 +116,30 @@ def test_live_sees_a_plate_in_the_first_frames_and_then_gives_no_cue(clip, plate
             banners.add(session.update(pose, frame.t_ms / 1000.0, frame.image).overlay.cue)
     assert (PLATE_NOTE in banners) is plate
     assert bool(session.cue_times_ms) is not plate
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("clip", "bounced"), [("rushed_reps_right", 4), ("good_form_left", 0)])
+def test_live_calls_a_missing_pause_after_the_rep_and_never_while_the_top_is_held(clip, bounced):
+    """A rep judged while its top is still held has no hold time yet, so the pause rule must wait; a rep
+    that bounced is judged when its top ends, with the hold it really had."""
+    from pathlib import Path
+
+    from formcheck.live import LiveSession
+    from formcheck.models import ensure_model
+    from formcheck.pose import PoseEstimator, iter_poses
+    from formcheck.rules import load_rule_pack
+    from formcheck.video import open_video
+
+    pack = load_rule_pack()
+    pause = next(rule.message for rule in pack.rules if rule.id == "rushed_no_pause")
+    source = open_video(Path(__file__).resolve().parents[1] / "sample_videos" / f"{clip}.mp4")
+    session = LiveSession(pack)
+    banners, finished = set(), []
+    with PoseEstimator(ensure_model("full"), mode="video") as estimator:
+        for frame, pose in iter_poses(source, estimator):
+            state = session.update(pose, frame.t_ms / 1000.0, frame.image)
+            banners.add(state.overlay.cue)
+            finished.extend(cue.id for verdict in state.finished for cue in verdict.cues)
+    assert (pause in banners) is bool(bounced)
+    assert finished.count("rushed_reps") == bounced

@@ -153,7 +153,9 @@ class LiveSession:
             verdict = evaluate_rep(rep, self.pack, latched=self.debouncer.active)
             self._verdicts.append(verdict)
             finished.append(verdict)
-            if not self._judged_early:  # the lockout was missed live: say it now
+            # say it now when the lockout was missed live, or when judging the top found nothing but the
+            # complete rep did (a missing pause shows only once the rep is over)
+            if not self._judged_early or (self._banner is None and verdict.cues):
                 said = self._show(verdict, update.frame, now_s) or said
             self._judged_early = False
         overlay = OverlayState(pose.xy, pose.visibility, self._measurer.side,
@@ -189,13 +191,15 @@ class LiveSession:
         return bool(np.isfinite(values).all() and np.ptp(values) <= SETTLED_DEG)
 
     def _judge_top(self, top: list[int], now_s: float) -> Cue | None:
-        """Judge the rep from its rise and the frames of its top seen so far."""
+        """Judge the rep from its rise and the frames of its top seen so far. Its hold is left unknown
+        (NaN): while the lifter holds, the time seen so far is not the hold, and the top frames live
+        follows are wider than the rep tracker's hold; the pause is judged once the rep is complete."""
         assert self._measurer is not None
         t = self._times
         start = self._rise_start if self._rise_start is not None else top[0]
         middle = min(top, key=lambda i: abs(t[i] - (t[top[0]] + t[top[-1]]) / 2))
         segment = RepSegment(len(self._verdicts) + 1, start, top[0], middle, top[-1], top[-1],
-                             (t[top[0]] - t[start]) / 1000.0, (t[top[-1]] - t[top[0]]) / 1000.0, math.nan,
+                             (t[top[0]] - t[start]) / 1000.0, math.nan, math.nan,
                              math.nan, math.nan)
         verdict = evaluate_rep(self._measurer.provisional(segment), self.pack, latched=self.debouncer.active)
         self._judged_early = True
