@@ -20,10 +20,12 @@ HIP_BOTTOM = np.array([185.0, 420.0])
 KNEE = np.array([400.0, 300.0])
 ANKLE = np.array([400.0, 500.0])
 EAR = SHOULDER + np.array([-100.0, 0.0])
-# A neutral head at lockout: the ear->eye line turned NECK_NEUTRAL_OFFSET_DEG from the (leftward) torso
-# line toward the ceiling.
+FAR_EAR = EAR + np.array([4.0, -2.0])
+# A neutral head at lockout: the line from between the ears to between the mouth corners turned
+# NECK_NEUTRAL_OFFSET_DEG from the (leftward) torso line toward the ceiling.
 _HEAD = np.radians(NECK_NEUTRAL_OFFSET_DEG)
-EYE = EAR + 50.0 * np.array([-np.cos(_HEAD), -np.sin(_HEAD)])
+_MOUTH = (EAR + FAR_EAR) / 2 + 50.0 * np.array([-np.cos(_HEAD), -np.sin(_HEAD)])
+MOUTH, FAR_MOUTH = _MOUTH + np.array([-3.0, 1.0]), _MOUTH - np.array([-3.0, 1.0])
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def lift_joints(t_ms: np.ndarray, lift: np.ndarray, noise_px: float = 0.0, seed:
     n = t_ms.size
     rng = np.random.default_rng(seed)
     hip = HIP_BOTTOM + (HIP_TOP - HIP_BOTTOM) * lift[:, None]
-    fixed = {"ear": EAR, "eye": EYE, "shoulder": SHOULDER,
+    fixed = {"ear": EAR, "far_ear": FAR_EAR, "mouth": MOUTH, "far_mouth": FAR_MOUTH, "shoulder": SHOULDER,
              "elbow": SHOULDER + np.array([100.0, -40.0]), "knee": KNEE, "ankle": ANKLE,
              "heel": ANKLE + np.array([-20.0, 10.0]), "foot_index": ANKLE + np.array([50.0, 10.0])}
     xy = {name: np.tile(p, (n, 1)) for name, p in fixed.items()}

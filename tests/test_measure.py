@@ -48,7 +48,7 @@ def test_clip_counts_reps_and_measures_lockout(fps, noise):
     assert len(reps) == 4
     for rep in reps:
         for key, expected in EXPECTED_AT_LOCKOUT.items():
-            # the eye is only 50 px from the ear, so the neck angle is the noisiest
+            # the mouth is only 50 px from the ears, so the neck angle is the noisiest
             tolerance = 2.5 if key == "neck_flexion_deg" else 1.0
             assert rep.metrics[key].value == pytest.approx(expected, abs=tolerance), key
             assert rep.metrics[key].confidence > 0.9

@@ -15,19 +15,29 @@ from formcheck.metrics import (
 )
 from formcheck.records import METRIC_KEYS
 
+MID_EAR = np.array([-100.0, 300.0])
+# The far ear and far mouth corner sit a little off the near ones (the head is seen nearly side-on).
+EAR_SPREAD = np.array([6.0, -4.0])
+MOUTH_SPREAD = np.array([-8.0, 3.0])
 
-def eye_at(head_deg: float) -> tuple[float, float]:
-    """Where the eye sits when the ear->eye line is turned `head_deg` from the torso line (pointing left,
-    toward -x) toward the ceiling (-y), 40 px from the ear at (-100, 300)."""
+
+def head_at(head_deg: float, shift: tuple[float, float] = (0.0, 0.0), ear_spread: np.ndarray = EAR_SPREAD,
+            mouth_spread: np.ndarray = MOUTH_SPREAD) -> dict[str, tuple[float, float]]:
+    """Both ears and mouth corners with the line from between the ears to between the mouth corners turned
+    `head_deg` from the torso line (pointing left, toward -x) toward the ceiling (-y), 40 px long, the
+    ears' midpoint at (-100, 300) moved by `shift`; each far point sits `*_spread` px from its near one."""
     a = np.radians(head_deg)
-    return -100.0 - 40.0 * np.cos(a), 300.0 - 40.0 * np.sin(a)
+    mid_ear = MID_EAR + np.asarray(shift, float)
+    mid_mouth = mid_ear + 40.0 * np.array([-np.cos(a), -np.sin(a)])
+    points = {"ear": mid_ear - ear_spread / 2, "far_ear": mid_ear + ear_spread / 2,
+              "mouth": mid_mouth - mouth_spread / 2, "far_mouth": mid_mouth + mouth_spread / 2}
+    return {name: (float(x), float(y)) for name, (x, y) in points.items()}
 
 
 # A hip thrust at lockout seen from the right (image px, y down): shoulder on the bench at the left, hips
 # level with it, thigh horizontal, shin vertical, head in line with the torso and neutral.
 TOP = {
-    "ear": (-100.0, 300.0),
-    "eye": eye_at(NECK_NEUTRAL_OFFSET_DEG),
+    **head_at(NECK_NEUTRAL_OFFSET_DEG),
     "shoulder": (0.0, 300.0),
     "elbow": (100.0, 260.0),
     "wrist": (200.0, 280.0),
@@ -94,24 +104,58 @@ def test_landmarks_reading_open_by_the_bias_give_the_true_angles(knee_deg, shin_
         (0.0, 0.0),  # neutral
         (20.0, 20.0 * NECK_GAIN),  # head turned toward the ceiling (the front of a supine body): tucked
         (-20.0, -20.0 * NECK_GAIN),  # head turned toward the floor: thrown back, chin lifted
+        (35.0, 35.0 * NECK_GAIN),
     ],
 )
 def test_neck_sign_chin_tucked_positive_lifted_negative(turn, expected, mirror):
-    joints = make_joints({"eye": eye_at(NECK_NEUTRAL_OFFSET_DEG + turn)}, mirror=mirror)
+    joints = make_joints(head_at(NECK_NEUTRAL_OFFSET_DEG + turn), mirror=mirror)
     assert _value(joints, "neck_flexion_deg") == pytest.approx(expected)
 
 
-def test_neck_follows_the_head_not_where_the_ear_sits():
-    # the whole head moved up off the torso line but not turned: the neck has not flexed
-    shifted = make_joints({"ear": (-100.0, 280.0), "eye": (eye_at(NECK_NEUTRAL_OFFSET_DEG)[0],
-                                                          eye_at(NECK_NEUTRAL_OFFSET_DEG)[1] - 20.0)})
-    assert _value(shifted, "neck_flexion_deg") == pytest.approx(0.0, abs=1e-9)
+@pytest.mark.parametrize("mirror", [False, True])
+@pytest.mark.parametrize("shift", [(0.0, -20.0), (15.0, 10.0), (-30.0, 0.0), (40.0, -25.0)])
+@pytest.mark.parametrize("turn", [0.0, 20.0])
+def test_neck_follows_the_head_not_where_it_sits(shift, turn, mirror):
+    # the whole head moved off its place on the torso line but not turned: the neck reads the same
+    moved = make_joints(head_at(NECK_NEUTRAL_OFFSET_DEG + turn, shift), mirror=mirror)
+    assert _value(moved, "neck_flexion_deg") == pytest.approx(turn * NECK_GAIN, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("ear_spread", "mouth_spread"),
+    [
+        ((0.0, 0.0), (0.0, 0.0)),  # exactly side-on: both sides' points coincide
+        ((20.0, -12.0), (-8.0, 3.0)),  # far ear well off the near one (head seen a little from above)
+        ((6.0, -4.0), (-24.0, 16.0)),  # far mouth corner well off the near one
+    ],
+)
+def test_neck_reads_the_midpoints_of_both_sides(ear_spread, mouth_spread):
+    # the near ear -> near mouth line is turned here, the line between the midpoints is not: neutral
+    head = head_at(NECK_NEUTRAL_OFFSET_DEG, ear_spread=np.array(ear_spread),
+                   mouth_spread=np.array(mouth_spread))
+    assert _value(make_joints(head), "neck_flexion_deg") == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("turn", [-15.0, 10.0])
+def test_far_mouth_corner_alone_turns_the_head_line(turn):
+    # only the far mouth corner moves, so that the midpoint of the mouth turns by `turn` about the ears
+    neutral, turned = head_at(NECK_NEUTRAL_OFFSET_DEG), head_at(NECK_NEUTRAL_OFFSET_DEG + turn)
+    mid_mouth = np.add(turned["mouth"], turned["far_mouth"]) / 2
+    joints = make_joints({"far_mouth": tuple(2 * mid_mouth - np.array(neutral["mouth"]))})
+    assert _value(joints, "neck_flexion_deg") == pytest.approx(turn * NECK_GAIN)
 
 
 def test_neck_offset_is_subtracted():
     joints = make_joints()
     got = compute_metrics(joints, neck_offset_deg=NECK_NEUTRAL_OFFSET_DEG + 10.0)["neck_flexion_deg"][0][0]
     assert got == pytest.approx(-10.0 * NECK_GAIN)
+
+
+@pytest.mark.parametrize("name", ["ear", "far_ear", "mouth", "far_mouth", "shoulder", "hip"])
+def test_neck_confidence_is_its_weakest_point(name):
+    assert name in METRIC_JOINTS["neck_flexion_deg"]
+    values, conf = compute_metrics(make_joints(conf={name: 0.35}))["neck_flexion_deg"]
+    assert conf[0] == pytest.approx(0.35) and values[0] == pytest.approx(0.0, abs=1e-9)
 
 
 @pytest.mark.parametrize("key", list(METRIC_JOINTS))

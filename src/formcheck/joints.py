@@ -12,16 +12,21 @@ import numpy as np
 
 from formcheck.landmarks import SIDE_JOINTS, Landmark, PoseTrack
 
-# Joints of the near side that measuring may read. The eye is not a joint, but with the ear it gives the
-# head's own direction, which the neck metric needs (the shoulder->ear line turns only half as far).
-JOINT_NAMES = ("ear", "eye", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index")
+# Joints of the near side that measuring may read, plus three more points of the head: the far ear and both
+# mouth corners are not joints, but the line from between the ears to between the mouth corners gives the
+# head's own direction, which the neck metric needs (the shoulder->ear line turns only half as far, and
+# one side's points alone are noisier; see metrics.py).
+JOINT_NAMES = ("ear", "mouth", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index",
+               "far_ear", "far_mouth")
 
 
 def joint_landmarks(side: str) -> dict[str, Landmark]:
-    """Landmark index of each of `JOINT_NAMES` on one body side."""
+    """Landmark index of each of `JOINT_NAMES` seen from one body side (`far_*` are the other side's)."""
     if side not in SIDE_JOINTS:
         raise ValueError(f"side: expected one of {tuple(SIDE_JOINTS)}, got {side!r}")
-    return {**SIDE_JOINTS[side], "eye": Landmark[f"{side.upper()}_EYE"]}
+    far = "right" if side == "left" else "left"
+    return {**SIDE_JOINTS[side], "far_ear": SIDE_JOINTS[far]["ear"],
+            "mouth": Landmark[f"MOUTH_{side.upper()}"], "far_mouth": Landmark[f"MOUTH_{far.upper()}"]}
 
 
 @dataclass(frozen=True)

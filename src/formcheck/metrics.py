@@ -23,16 +23,28 @@ Series = tuple[np.ndarray, np.ndarray]
 # Hook for posterior pelvic tilt: Joints -> (degrees, positive = posterior, NaN where unknown; confidence).
 PelvicTiltEstimator = Callable[[Joints], Series]
 
-# The neck: the head's own line, ear -> eye, against the torso line, hip -> shoulder (positive when the
-# head turns toward the chest). The ear -> eye line is rigid in the head, so it turns with it; the
-# shoulder -> ear line (geometry.head_torso_angle) turns only about half as far, because the ear sits
-# near the neck's pivot. Calibrated on 14 rendered clips without plates (true neck -35..+35 degrees,
-# several camera distances, looks and both sides), MediaPipe's ear -> eye line reads 77.4 degrees at a
-# neutral neck and turns 0.818 degrees per degree of true neck rotation; undoing both, the leave-one-out
-# error at lockout is 3.3 degrees (median 1.7; one dark, JPEG-compressed clip reads 14 too far), where
-# the shoulder -> ear line gives 4.2 on the first 11. Head line angle = offset + true neck / gain.
-NECK_NEUTRAL_OFFSET_DEG = 77.4
-NECK_GAIN = 1.22  # 1 / 0.818
+# The neck: the head's own line against the torso line, hip -> shoulder (positive when the head turns
+# toward the chest). The head line runs from between the ears to between the mouth corners: it is rigid in
+# the head, so it turns with it, where the shoulder -> ear line (geometry.head_torso_angle) turns only about
+# half as far because the ear sits near the neck's pivot; averaging both sides' landmarks steadies it.
+# Calibrated by `python benchmarks/calibrate_neck.py` on 24 renders made for it and NOT in the validation
+# grid (seeds 2000-2023, four looks of their own, true neck -35..+35, both sides, 2.3-3.3 m, yaw -10..+15,
+# camera 0-5 degrees up, hip extension 170-205, knee 80-115; one clip left out, where the face landmarks
+# sit on the chest), this line reads 132.4 degrees at a neutral neck and turns 0.79 degrees per degree of
+# neck. Leave-one-clip-out error at lockout over 38 lockouts: MAE 5.8, median 4.8, worst 18.4 (a lifted
+# chin whose face MediaPipe turned back to front). Other lines on the same clips (MAE / worst): near ear ->
+# eye (formcheck's earlier line) 6.7 / 23.8, mean ears -> mean eyes 6.1 / 22.7, near ear -> mouth corner
+# 6.6 / 17.7, mean ears -> nose 5.9 / 20.3, a Procrustes fit of all 11 face landmarks 5.6 / 15.0 (no
+# clearer than this line, clip by clip, for 7 more landmarks and a fitted template). The hip -> shoulder
+# line also turns against the thorax when the lower back arches, which reads as a lifted chin (clips with
+# hip extension 200-205 mostly read low, by up to 13); that is left in. On the validation grid's 48
+# plate-free lockouts this line gives MAE 3.7, worst 13.1 (ear -> eye: 5.1, worst 22.0, three false chin
+# cues; now none). Head line angle = offset + true neck / gain.
+NECK_NEUTRAL_OFFSET_DEG = 132.4
+NECK_GAIN = 1.27  # 1 / 0.79
+# The head line's ends: the mean of each pair of landmarks.
+HEAD_LINE_FROM = ("ear", "far_ear")
+HEAD_LINE_TO = ("mouth", "far_mouth")
 
 # MediaPipe's leg landmarks are not the joint centres: on rendered lifts (whose truth is the rig's joint
 # centres) at lockout the knee sits ~1.2 cm toward the calf, the ankle ~1.7 cm up the shin and the hip
@@ -55,7 +67,7 @@ METRIC_JOINTS: dict[str, tuple[str, ...]] = {
     "knee_angle_deg": ("hip", "knee", "ankle"),
     "shin_from_vertical_deg": ("hip", "knee", "ankle"),
     "hip_extension_deg": ("shoulder", "hip", "knee"),
-    "neck_flexion_deg": ("ear", "eye", "shoulder", "hip"),
+    "neck_flexion_deg": (*HEAD_LINE_FROM, *HEAD_LINE_TO, "shoulder", "hip"),
 }
 
 _ANGLES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
@@ -79,20 +91,26 @@ def _with_confidence(values: np.ndarray, conf: np.ndarray) -> Series:
     return np.where(known, values, np.nan), np.where(known, conf, 0.0)
 
 
-def head_line_angle(ear: np.ndarray, eye: np.ndarray, shoulder: np.ndarray, hip: np.ndarray) -> np.ndarray:
-    """Angle from the torso line (hip->shoulder) to the head line (ear->eye), in (-180, 180] degrees,
+def head_line_angle(start: np.ndarray, end: np.ndarray, shoulder: np.ndarray, hip: np.ndarray) -> np.ndarray:
+    """Angle from the torso line (hip->shoulder) to a head line (start->end), in (-180, 180] degrees,
     positive toward the front of the body (the side facing the ceiling in a hip thrust), as in
     `geometry.head_torso_angle`."""
     torso = np.asarray(shoulder, float) - np.asarray(hip, float)
-    ccw = geometry.signed_angle(torso, np.asarray(eye, float) - np.asarray(ear, float))
+    ccw = geometry.signed_angle(torso, np.asarray(end, float) - np.asarray(start, float))
     # x is the same in image and y-up coordinates: a rightward torso has its front counter-clockwise
     return np.where(torso[..., 0] >= 0, ccw, -ccw)
+
+
+def _mean_point(joints: Joints, names: tuple[str, ...]) -> np.ndarray:
+    """(frames, 2) mean position of some joints, NaN where any of them is unknown."""
+    return np.mean(np.stack([joints.xy[n] for n in names]), axis=0)
 
 
 def neck_flexion(joints: Joints, neutral_offset_deg: float = NECK_NEUTRAL_OFFSET_DEG,
                  gain: float = NECK_GAIN) -> np.ndarray:
     """`neck_flexion_deg`: head line against torso line, 0 = neutral, + chin tucked, - chin lifted."""
-    raw = head_line_angle(joints.xy["ear"], joints.xy["eye"], joints.xy["shoulder"], joints.xy["hip"])
+    raw = head_line_angle(_mean_point(joints, HEAD_LINE_FROM), _mean_point(joints, HEAD_LINE_TO),
+                          joints.xy["shoulder"], joints.xy["hip"])
     return gain * ((raw - neutral_offset_deg + 180.0) % 360.0 - 180.0)
 
 
