@@ -204,3 +204,16 @@ def test_pelvic_tilt_hook_with_wrong_shape_is_refused():
 def test_joint_confidence_clips_to_unit_range():
     joints = make_joints(conf={"hip": 1.7})
     assert joint_confidence(joints, ("hip",))[0] == 1.0
+
+
+def test_shin_confidence_ignores_the_hip_which_only_orients_it():
+    """A hip placed from the bar under a plate (confidence 0.4) still says which way is forward."""
+    values, conf = compute_metrics(make_joints(conf={"hip": 0.4, "knee": 0.9, "ankle": 0.8}))[
+        "shin_from_vertical_deg"]
+    assert conf[0] == pytest.approx(0.8) and np.isfinite(values[0])
+    hip = make_joints(frames=1).xy["hip"].copy()
+    hip[0] = np.nan  # an unknown hip leaves the direction unknown
+    joints = make_joints(frames=1)
+    shin = compute_metrics(joints.with_joint("hip", hip, joints.conf["hip"]))["shin_from_vertical_deg"]
+    values, conf = shin
+    assert np.isnan(values[0]) and conf[0] == 0.0

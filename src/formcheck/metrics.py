@@ -65,11 +65,16 @@ PELVIC_TILT_UNMEASURED = "pelvic tilt is not measured: no estimator for it from 
 # The joints each joint-based metric reads; its confidence is the smallest of theirs.
 METRIC_JOINTS: dict[str, tuple[str, ...]] = {
     "knee_angle_deg": ("hip", "knee", "ankle"),
-    "shin_from_vertical_deg": ("hip", "knee", "ankle"),
+    # the hip only says which way is forward (`geometry.shin_from_vertical`): it must be known, but even a
+    # hip placed from the bar under a plate is on the right side of the knee, so it does not lower the
+    # shin's confidence
+    "shin_from_vertical_deg": ("knee", "ankle"),
     "hip_extension_deg": ("shoulder", "hip", "knee"),
     "neck_flexion_deg": (*HEAD_LINE_FROM, *HEAD_LINE_TO, "shoulder", "hip"),
 }
 
+# The joints an angle is computed from, where they differ from the ones its confidence comes from.
+_ANGLE_JOINTS: dict[str, tuple[str, ...]] = {"shin_from_vertical_deg": ("hip", "knee", "ankle")}
 _ANGLES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
     "knee_angle_deg": geometry.knee_angle,
     "shin_from_vertical_deg": geometry.shin_from_vertical,
@@ -123,7 +128,8 @@ def compute_metrics(joints: Joints, *, pelvic_tilt: PelvicTiltEstimator | None =
         if key == "neck_flexion_deg":
             values = neck_flexion(joints, neck_offset_deg)
         else:
-            values = _ANGLES[key](*(joints.xy[n] for n in names)) - _BIAS_DEG.get(key, 0.0)
+            inputs = (joints.xy[n] for n in _ANGLE_JOINTS.get(key, names))
+            values = _ANGLES[key](*inputs) - _BIAS_DEG.get(key, 0.0)
         out[key] = _with_confidence(values, conf)
     if pelvic_tilt is None:
         n = len(joints)

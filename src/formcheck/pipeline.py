@@ -19,8 +19,9 @@ from formcheck.measure import measure_clip
 from formcheck.occlusion import repair_joints
 from formcheck.parallel import track_parallel
 from formcheck.plates import PlateTrack, track_plate_in_video
-from formcheck.records import Analysis, RepSummary, SourceInfo, ViewEstimate
+from formcheck.records import Analysis, FrameSeries, RepSummary, SourceInfo, ViewEstimate
 from formcheck.rules import RulePack, evaluate_set, load_rule_pack
+from formcheck.second_look import look_again
 from formcheck.video import DEFAULT_MAX_SIDE, FileSource, open_video
 from formcheck.view import confirm_by_plate, estimate_view
 
@@ -90,6 +91,9 @@ def analyse_track(track: PoseTrack, video: FileSource, options: PipelineOptions,
     joints, repair_notes = repair_joints(joints, plate)
     bar = (plate.center, plate.confidence) if plate.present else None
     series, reps = measure_clip(joints, bar=bar)
+    if bar is not None and reps:
+        joints, series, reps, note = _second_look(video, plate, joints, series, reps, options)
+        repair_notes.append(note)
     verdict = evaluate_set(reps, view, options.pack)
     score = verdict.score if _anything_measured(reps) else None
     info = video.info
@@ -98,6 +102,21 @@ def analyse_track(track: PoseTrack, video: FileSource, options: PipelineOptions,
                         set_cues=verdict.set_cues, score=score,
                         notes=(*notes, *repair_notes))
     return PipelineResult(analysis, track, joints, plate)
+
+
+def _second_look(video: FileSource, plate: PlateTrack, joints: Joints, series: FrameSeries,
+                 reps: list[RepSummary], options: PipelineOptions
+                 ) -> tuple[Joints, FrameSeries, list[RepSummary], str]:
+    """Measure the plated set again with knee and ankle from a look at its lockouts with the plate painted
+    out (`second_look.py`). Reps are counted on the bar either way; should they differ, the first
+    measurement stands."""
+    looked = look_again(video.info.path, plate, joints, reps, model=options.model, max_side=options.max_side)
+    series_again, again = measure_clip(looked, bar=(plate.center, plate.confidence))
+    if [r.lockout_frame for r in again] != [r.lockout_frame for r in reps]:
+        return joints, series, reps, "a second look with the plate painted out changed the reps: not used"
+    note = ("knee and ankle at each lockout read again with the plate painted out: the shin is measured, "
+            "angles at the hidden hip are not")
+    return looked, series_again, again, note
 
 
 def _anything_measured(reps: Sequence[RepSummary]) -> bool:
