@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -35,6 +36,11 @@ def _confirming(rule: Rule) -> dict[str, float]:
     return {rule.confirm.metric: _past(rule.confirm.threshold, rule.confirm.when, 5.0)}
 
 
+def _alone(pack: RulePack, rule: Rule) -> RulePack:
+    """The pack with only `rule` in it."""
+    return replace(pack, rules=(rule,))
+
+
 REP_RULES = [rule for rule in SHIPPED.rules if rule.phase is RulePhase.LOCKOUT]
 SET_RULES = [rule for rule in SHIPPED.rules if rule.phase is RulePhase.SET]
 
@@ -43,7 +49,8 @@ SET_RULES = [rule for rule in SHIPPED.rules if rule.phase is RulePhase.SET]
 @pytest.mark.parametrize(("offset", "fires"), [(-EPS, False), (0.0, False), (EPS, True), (10.0, True)])
 def test_lockout_rule_fires_only_past_its_threshold(rule, offset, fires, pack, make_rep):
     value = _past(rule.test.threshold, rule.test.when, offset)
-    verdict = evaluate_rep(make_rep(**{rule.test.metric: value, **_confirming(rule)}), pack)
+    # the rule alone: another rule giving the same cue (knee and shin rules for the feet) must not mask it
+    verdict = evaluate_rep(make_rep(**{rule.test.metric: value, **_confirming(rule)}), _alone(pack, rule))
     assert (rule.cue in [cue.id for cue in verdict.cues]) is fires
     if fires:
         cue = next(cue for cue in verdict.cues if cue.id == rule.cue)
@@ -75,7 +82,7 @@ def test_rule_decides_alone_when_confirming_metric_is_unmeasured(rule, pack, mak
 def test_unmeasured_or_uncertain_metric_abstains_and_says_why(rule, metric, reason, pack, make_rep):
     far_past = _past(rule.test.threshold, rule.test.when, 30.0)
     value = None if metric is None else MetricValue(far_past, confidence=0.1)
-    verdict = evaluate_rep(make_rep(**{rule.test.metric: value, **_confirming(rule)}), pack)
+    verdict = evaluate_rep(make_rep(**{rule.test.metric: value, **_confirming(rule)}), _alone(pack, rule))
     assert rule.cue not in [cue.id for cue in verdict.cues]
     assert any(rule_id == rule.id and reason in why for rule_id, why in verdict.skipped)
 
@@ -244,3 +251,18 @@ def test_severity_and_penalty_come_from_the_pack(pack, make_rep):
     verdict = evaluate_rep(make_rep(hip_extension_deg=200.0, neck_flexion_deg=-30.0), pack)
     assert [cue.severity for cue in verdict.cues] == [Severity.ERROR, Severity.WARNING]
     assert verdict.score == 100 - pack.penalties.error - pack.penalties.warning
+
+
+@pytest.mark.parametrize(("knee", "shin", "expected"), [
+    (None, -20.0, ["feet_too_close"]),  # plated: the knee is null, the shin alone decides
+    (None, -14.0, []),  # ... but only past its wider margin
+    (None, 20.0, ["feet_too_far"]),
+    (None, 14.0, []),
+    (90.0, -20.0, []),  # a measured knee at 90 vetoes a shin reading alone
+    (90.0, 20.0, []),
+    (65.0, -20.0, ["feet_too_close"]),  # knee and shin agree: one cue, not two
+    (115.0, 20.0, ["feet_too_far"]),
+])
+def test_feet_are_judged_on_the_shin_only_when_the_knee_is_unmeasured(knee, shin, expected, pack, make_rep):
+    verdict = evaluate_rep(make_rep(knee_angle_deg=knee, shin_from_vertical_deg=shin), pack)
+    assert [cue.id for cue in verdict.cues] == expected
