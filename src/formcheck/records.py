@@ -134,6 +134,22 @@ class RepSummary:
         but cannot be judged good or bad."""
         return any(m.value is not None for m in self.metrics.values())
 
+    def without_cues(self) -> str:
+        """What to say of this rep when no rule gave it a cue: good only when the angles that are
+        measured on every rep a clear side view shows (all but pelvic tilt, which never is) were."""
+        if not self.measured:
+            return "counted, but no angle could be measured (see notes)"
+        missing = [k for k in METRIC_KEYS if k != "pelvic_tilt_deg" and self.metrics[k].value is None]
+        if not missing:
+            return "good"
+        seen = [k for k in METRIC_KEYS if self.metrics[k].value is not None]
+        return f"nothing to fix in what could be measured ({', '.join(_words(k) for k in seen)})"
+
+
+def _words(key: str) -> str:
+    """A metric key in words: `shin_from_vertical_deg` -> `shin from vertical`."""
+    return key.removesuffix("_deg").replace("_", " ")
+
 
 @dataclass(frozen=True)
 class Cue:

@@ -80,7 +80,7 @@ def test_verdict_without_any_measured_angle_gives_no_score(analysis_factory):
     reps = tuple(replace(v, rep=replace(v.rep, metrics=blind), cues=()) for v in base.reps)
     page = render_html(replace(base, reps=reps, score=None))
     assert "none judged" in page and "Nothing to fix" not in page
-    assert "not judged: no angle measured" in page and "good rep" not in page
+    assert "counted, but no angle could be measured" in page and ">good<" not in page
     assert not any(v.rep.measured for v in reps) and all(v.rep.measured for v in base.reps)
 
 
@@ -89,3 +89,19 @@ def test_tiny_clips_still_render(analysis_factory, frames):
     page = render_html(analysis_factory(reps=0, n_frames=frames), WHY)
     assert "No rep counted" in page
     assert ("data:image/png" in page) == (frames > 0)  # no plot without a measured frame
+
+
+@pytest.mark.parametrize(("measured", "expected"), [
+    (("knee_angle_deg", "shin_from_vertical_deg", "hip_extension_deg", "neck_flexion_deg"), "good"),
+    (("shin_from_vertical_deg",), "nothing to fix in what could be measured (shin from vertical)"),
+    ((), "counted, but no angle could be measured (see notes)"),
+])
+def test_a_rep_without_cues_is_good_only_when_fully_measured(analysis_factory, measured, expected):
+    from dataclasses import replace
+
+    from formcheck.records import METRIC_KEYS, MetricValue
+
+    rep = analysis_factory().reps[0].rep
+    hidden = MetricValue(None, 0.0, "hidden")
+    metrics = {k: MetricValue(1.0, 0.9) if k in measured else hidden for k in METRIC_KEYS}
+    assert replace(rep, metrics=metrics).without_cues() == expected

@@ -120,8 +120,8 @@ def summary(analysis: Analysis, report: Path | None) -> str:
              f"{analysis.view.side} side toward the camera"]
     for verdict in analysis.reps:
         primary = next((c for c in verdict.cues if c.primary), None)
-        quiet = "good" if verdict.rep.measured else "counted, but no angle could be measured (see notes)"
-        lines.append(f"  rep {verdict.rep.index}: {primary.message if primary else quiet}")
+        said = primary.message if primary else verdict.rep.without_cues()
+        lines.append(f"  rep {verdict.rep.index}: {said}")
     lines.extend(f"  set: {cue.message}" for cue in analysis.set_cues)
     lines.extend(f"  note: {note}" for note in analysis.notes)
     if report is not None:

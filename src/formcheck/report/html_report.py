@@ -147,10 +147,8 @@ def _metric_cell(key: str, m: MetricValue, bands: Mapping[str, tuple[float, floa
 
 
 def _quiet_rep(verdict: RepVerdict) -> str:
-    """What a rep without cues gets: good only when something was measured to judge it by."""
-    if verdict.rep.measured:
-        return '<span class="meta">good rep</span>'
-    return '<span class="meta">not judged: no angle measured</span>'
+    """What a rep without cues gets: good only when there was enough measured to judge it by."""
+    return f'<span class="meta">{_esc(verdict.rep.without_cues())}</span>'
 
 
 def _rep_table(analysis: Analysis, bands: Mapping[str, tuple[float, float]]) -> str:
