@@ -39,7 +39,9 @@ def occlusion_section(summary: GridSummary, scores: list[ClipScore]) -> str:
         "around the hips, `plates.py`) and treats every joint it hides as unknown for measuring: the hip is "
         "placed from the bar for counting and timing reps only, a knee the model drags onto the plate is "
         "held still at its clear position (also timing only), and every angle that needs the hip is "
-        "reported as null with the reason.",
+        "reported as null with the reason. The shin does not need the hip: knee and ankle are read again "
+        "around each lockout with the plate painted out (`second_look.py`), so the shin and the feet cues "
+        "are given under a plate too.",
         "",
         f"Plate presence was right on {100 * summary.plate_accuracy:.0f}% of the side-on clips the camera "
         "check accepted. Distance of the "
