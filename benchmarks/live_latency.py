@@ -53,13 +53,13 @@ class TimedSession(LiveSession):
     frames: list[dict] = field(default_factory=list, init=False)
     _nested: bool = field(default=False, init=False)
 
-    def update(self, pose: PoseFrame, now_s: float) -> LiveState:
+    def update(self, pose: PoseFrame, now_s: float, image: np.ndarray | None = None) -> LiveState:
         if self._nested:  # the warm-up replays earlier frames through update: log only the outer call
-            return super().update(pose, now_s)
+            return super().update(pose, now_s, image)
         cues_before = len(self.cue_times_ms)
         self._nested = True
         try:
-            state = super().update(pose, now_s)
+            state = super().update(pose, now_s, image)
         finally:
             self._nested = False
         latency_ms = (time.perf_counter() - now_s) * 1000.0
@@ -76,10 +76,13 @@ def lockout_ends_ms(gt: dict) -> list[tuple[int, float, int, int]]:
 
 
 def cue_delays(frames: list[dict], gt: dict) -> list[dict]:
-    """Per ground-truth rep: the first cue shown between its start and end, and its delay after lockout."""
+    """Per ground-truth rep: the first cue shown from its start until the next rep starts, and its delay
+    after the lockout ended (a cue that needs the whole rep, like a missing pause, comes after its end)."""
     out = []
-    for index, lockout_end, start, end in lockout_ends_ms(gt):
-        shown = next((f for f in frames if f["cue"] and start <= f["t_ms"] <= end), None)
+    spans = lockout_ends_ms(gt)
+    for k, (index, lockout_end, start, _end) in enumerate(spans):
+        until = spans[k + 1][2] if k + 1 < len(spans) else float("inf")
+        shown = next((f for f in frames if f["cue"] and start <= f["t_ms"] < until), None)
         row: dict = {"rep": index, "lockout_end_ms": round(lockout_end), "expected_cues":
                      gt["reps"][index - 1]["expected_cues"]}
         if shown is not None:
