@@ -29,9 +29,10 @@ def _truth(cues: tuple[str, ...] = (), plates: bool = False) -> Truth:
                  set_cues=frozenset(cues))
 
 
-def _outcome(lockouts: list[int], knee: float | None, cues: tuple[str, ...] = ()) -> Outcome:
-    reps = tuple(OutcomeRep(f, {**dict.fromkeys(METRIC_KEYS), "knee_angle_deg": knee}, frozenset(cues))
-                 for f in lockouts)
+def _outcome(lockouts: list[int], knee: float | None, cues: tuple[str, ...] = (),
+             blind: tuple[str, ...] = ()) -> Outcome:
+    reps = tuple(OutcomeRep(f, {**dict.fromkeys(METRIC_KEYS), "knee_angle_deg": knee}, frozenset(cues),
+                            frozenset(blind)) for f in lockouts)
     return Outcome(fps=30.0, detection_rate=1.0, side="left", side_view=True, reps=reps,
                    set_cues=frozenset(), hip_px=np.tile([103.0, 54.0], (N, 1)), plate_found=False)
 
@@ -53,9 +54,35 @@ def test_score_counts_errors_nulls_and_cues() -> None:
     assert score.errors["knee_angle_deg"] == [3.0, 3.0]
     assert score.errors["hip_extension_deg"] == [None, None]  # reported null
     assert (score.cue_hits, score.cue_misses, score.cue_false) == (3, 0, 3)  # 2 reps + the set summary
-    assert score.cue_counts["feet_too_far (set)"] == [1, 0, 0]
+    assert score.cue_counts["feet_too_far (set)"] == [1, 0, 0, 0]  # hits, misses, false, null-metric misses
     assert score.hip_px_error == pytest.approx(5.0)
     assert score.floor["knee_angle_deg"] == [1.0, 1.0]
+
+
+def test_a_miss_on_a_null_metric_counts_as_an_abstention() -> None:
+    truth = _truth(cues=("feet_too_far",))
+    blind = score_clip("c", {"plates": "on"}, _outcome([31, 72], None, blind=("feet_too_far",)), truth)
+    seen = score_clip("d", {"plates": "off"}, _outcome([31, 72], 93.0), truth)
+    assert blind.cue_counts["feet_too_far"] == [0, 2, 0, 2]
+    assert blind.cue_counts["feet_too_far (set)"] == [0, 1, 0, 1]  # null at every rep
+    assert seen.cue_counts["feet_too_far"] == [0, 2, 0, 0]  # measured and still missed: a real miss
+    summary = summarise([blind, seen])
+    assert (summary.cues_expected, summary.cues_blind) == (6, 3)
+    assert summary.cue_recall == 0.0 and summary.cue_recall_measured == 0.0
+
+
+def test_blind_cues_are_those_no_rule_could_read() -> None:
+    from formcheck.records import MetricValue, RepSummary
+    from formcheck.rules import load_rule_pack
+    from formcheck.validate.run import blind_cues
+
+    metrics = {k: MetricValue(None, 0.0, "hidden") for k in METRIC_KEYS}
+    metrics["shin_from_vertical_deg"] = MetricValue(-20.0, 0.9)  # plated: the shin alone is measured
+    rep = RepSummary(1, 0, 10, 20, metrics, 1.0, 1.0, 1.0)
+    blind = blind_cues(rep, load_rule_pack())
+    assert "feet_too_close" not in blind and "feet_too_far" not in blind  # the shin rules can read it
+    assert {"incomplete_lockout", "lower_back_arch", "chin_lifted", "no_posterior_tilt"} <= blind
+    assert "rushed_reps" not in blind  # timing is never null
 
 
 def test_summary_reports_mae_coverage_and_rep_counts() -> None:

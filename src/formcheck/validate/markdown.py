@@ -73,6 +73,12 @@ def target_rows(summary: GridSummary) -> list[TargetRow]:
     for name, value in (("cue precision", summary.cue_precision), ("cue recall", summary.cue_recall)):
         rows.append(TargetRow(name, f"≥ {CUE_TARGET:.2f}", "–" if value is None else f"{value:.2f}",
                               "–" if value is None else ("yes" if value >= CUE_TARGET else "no")))
+    seen = summary.cue_recall_measured
+    rows.append(TargetRow(
+        "cue recall where the cue's metric was measured", "(not a target)",
+        "–" if seen is None else (f"{seen:.2f} ({summary.cues_expected - summary.cues_blind} of "
+                                  f"{summary.cues_expected} expected cues; on the rest the metric was null)"),
+        "–"))
     rows.append(TargetRow("fault cues on good-form clips", "0",
                           f"{summary.false_cues_on_good_form} on {summary.good_form_clips} clips",
                           "yes" if summary.false_cues_on_good_form == 0 else "no"))
@@ -167,12 +173,13 @@ def document(summary: GridSummary, scores: list[ClipScore], meta: Meta, sections
 
 
 def cues_table(summary: GridSummary) -> str:
-    """Per cue id: given when due, missed, given when not due — split by plates."""
+    """Per cue id: given when due, missed (of which with the metric null), given when not due — by plates."""
     rows = []
     for subset, counts in summary.cues.items():
-        for cue, (hits, misses, false) in counts.items():
-            rows.append([cue, subset, str(hits), str(misses), str(false)])
-    return table(["cue", "clips", "given when due", "missed", "given when not due"], rows)
+        for cue, (hits, misses, false, blind) in counts.items():
+            rows.append([cue, subset, str(hits), str(misses), str(blind), str(false)])
+    return table(["cue", "clips", "given when due", "missed", "of those, metric null", "given when not due"],
+                 rows)
 
 
 README_START, README_END = "<!-- accuracy:start -->", "<!-- accuracy:end -->"

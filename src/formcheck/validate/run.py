@@ -18,8 +18,8 @@ from formcheck.landmarks import PoseTrack
 from formcheck.pelvis import hip_line_offset
 from formcheck.pipeline import PipelineOptions, PipelineResult, analyse_track
 from formcheck.pose import track_video
-from formcheck.records import METRIC_KEYS
-from formcheck.rules import load_rule_pack
+from formcheck.records import METRIC_KEYS, RepSummary
+from formcheck.rules import RulePack, RulePhase, load_rule_pack
 from formcheck.synth.clip import render_clip
 from formcheck.synth.groundtruth import ground_truth_path
 from formcheck.validate.grid import GridClip
@@ -56,12 +56,25 @@ def ensure_track(job: ClipJob) -> PoseTrack:
     return track
 
 
-def outcome_of(result: PipelineResult) -> Outcome:
+def blind_cues(rep: RepSummary, pack: RulePack) -> frozenset[str]:
+    """Lockout cue ids none of whose rules could read its metric at this rep (null, or below the rule's
+    confidence): there the tool abstained rather than judged the form good."""
+    readable: dict[str, bool] = {}
+    for rule in pack.rules:
+        if rule.enabled and rule.phase is RulePhase.LOCKOUT:
+            metric = rep.metrics[rule.test.metric]
+            seen = metric.value is not None and metric.confidence >= rule.test.min_confidence
+            readable[rule.cue] = readable.get(rule.cue, False) or seen
+    return frozenset(cue for cue, seen in readable.items() if not seen)
+
+
+def outcome_of(result: PipelineResult, pack: RulePack) -> Outcome:
     """The parts of a pipeline result that validation scores."""
     analysis, joints = result.analysis, result.joints
     reps = tuple(OutcomeRep(lockout_frame=v.rep.lockout_frame,
                             metrics={k: v.rep.metrics[k].value for k in METRIC_KEYS},
-                            cues=frozenset(c.id for c in v.cues)) for v in analysis.reps)
+                            cues=frozenset(c.id for c in v.cues), blind=blind_cues(v.rep, pack))
+                 for v in analysis.reps)
     hip = np.where((joints.conf["hip"] > 0)[:, None], joints.xy["hip"], np.nan)
     raw = filter_joints(Joints.from_track(result.track, analysis.view.side))
     return Outcome(fps=analysis.source.fps, detection_rate=result.track.detection_rate,
@@ -85,7 +98,7 @@ def evaluate_clip(job: ClipJob) -> ClipScore:
     track = ensure_track(job)
     options = PipelineOptions(model=job.model, pack=load_rule_pack(job.rules), workers=1)
     try:
-        outcome = outcome_of(analyse_track(track, open_video(job.video), options))
+        outcome = outcome_of(analyse_track(track, open_video(job.video), options), options.pack)
     except InputError as exc:  # the pipeline refused the clip (e.g. nobody found): scored as such
         outcome = _nothing_found(track, str(exc))
     return score_clip(job.clip.name, job.clip.tags, outcome, truth)

@@ -32,6 +32,8 @@ class OutcomeRep:
     lockout_frame: int
     metrics: dict[str, float | None]
     cues: frozenset[str]
+    # cue ids whose every rule could not read its metric here (null or unsure): the tool abstained
+    blind: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class ClipScore:
     errors: dict[str, list[float | None]]  # metric -> per matched rep: reported - truth, None when null
     cue_hits: int  # expected fault cues given (per rep, plus set level)
     cue_misses: int  # expected fault cues not given (a rep the tool missed misses its cues)
+    cue_blind_misses: int  # of those, the ones whose metric was null or unsure at that rep (abstentions)
     cue_false: int  # fault cues given that the truth does not call for
     fault_free: bool  # the truth expects no fault cue anywhere in the clip
     cues_given: tuple[str, ...]  # sorted fault cue ids given anywhere in the clip (for consistency checks)
@@ -74,7 +77,8 @@ class ClipScore:
     unguarded: dict[str, list[float]] = field(default_factory=dict)  # angles of the pose model's own joints
     # (no plate repair, no confidence check) minus truth, at the true lockouts: what a naive tool reports
     tilt: tuple[float, float] | None = None  # (mean pelvic-tilt cue, true tilt) over the lockouts
-    cue_counts: dict[str, list[int]] = field(default_factory=dict)  # cue id -> [hits, misses, false]
+    # cue id -> [hits, misses, false, misses where the tool abstained because the metric was null or unsure]
+    cue_counts: dict[str, list[int]] = field(default_factory=dict)
 
 
 def match_reps(found: list[int], true: list[int], tolerance: int) -> list[tuple[int, int]]:
@@ -100,14 +104,16 @@ def _cue_counts(outcome: Outcome, truth: Truth, pairs: list[tuple[int, int]]) ->
     (set-level plus every rep's, as report.json's summary lists them) under "<id> (set)"."""
     counts: dict[str, list[int]] = {}
 
-    def tally(given: frozenset[str], want: frozenset[str], suffix: str = "") -> None:
+    def tally(given: frozenset[str], want: frozenset[str], suffix: str = "",
+              blind: frozenset[str] = frozenset()) -> None:
         for cue in given | want:
-            row = counts.setdefault(cue + suffix, [0, 0, 0])
+            row = counts.setdefault(cue + suffix, [0, 0, 0, 0])
             row[0 if cue in given and cue in want else (1 if cue in want else 2)] += 1
+            row[3] += cue in want and cue not in given and cue in blind
 
     matched_found = {i for i, _ in pairs}
     for i, j in pairs:
-        tally(_fault_cues(outcome.reps[i].cues), _fault_cues(truth.reps[j].cues))
+        tally(_fault_cues(outcome.reps[i].cues), _fault_cues(truth.reps[j].cues), blind=outcome.reps[i].blind)
     for i, rep in enumerate(outcome.reps):
         if i not in matched_found:
             tally(_fault_cues(rep.cues), frozenset())
@@ -116,7 +122,8 @@ def _cue_counts(outcome: Outcome, truth: Truth, pairs: list[tuple[int, int]]) ->
             tally(frozenset(), _fault_cues(truth.reps[j].cues))
     # The set's cues are the report's summary list: its set-level cues plus every rep's.
     summary = outcome.set_cues.union(*(rep.cues for rep in outcome.reps))
-    tally(_fault_cues(summary), _fault_cues(truth.set_cues), SET_LEVEL)
+    blind_all = frozenset.intersection(*(rep.blind for rep in outcome.reps)) if outcome.reps else frozenset()
+    tally(_fault_cues(summary), _fault_cues(truth.set_cues), SET_LEVEL, blind_all)
     return counts
 
 
@@ -147,7 +154,7 @@ def score_clip(name: str, tags: dict[str, str], outcome: Outcome, truth: Truth) 
                    for r in truth.reps] for key in METRIC_KEYS}
     floor = {key: [e for e in errs if np.isfinite(e)] for key, errs in floor.items()}
     cue_counts = _cue_counts(outcome, truth, pairs)
-    hits, misses, false = (sum(row[k] for row in cue_counts.values()) for k in range(3))
+    hits, misses, false, blind = (sum(row[k] for row in cue_counts.values()) for k in range(4))
     unguarded = _unguarded(outcome, truth)
     tilt = None
     frames = [r.lockout_frame for r in truth.reps]
@@ -162,7 +169,8 @@ def score_clip(name: str, tags: dict[str, str], outcome: Outcome, truth: Truth) 
         detection_rate=outcome.detection_rate, view_correct=outcome.side_view == truth.side_view,
         side_correct=outcome.side == truth.side,
         plate_correct=outcome.plate_found == truth.plates if outcome.side_view else None,
-        errors=errors, cue_hits=hits, cue_misses=misses, cue_false=false, fault_free=not expected_any,
+        errors=errors, cue_hits=hits, cue_misses=misses, cue_false=false, cue_blind_misses=blind,
+        fault_free=not expected_any,
         cues_given=tuple(sorted(given_any)),
         hip_px_error=float(np.median(hip_err)) if hip_err else None, floor=floor, unguarded=unguarded,
         tilt=tilt, cue_counts=cue_counts)
@@ -221,7 +229,7 @@ class GridSummary:
     floor: dict[str, MetricSummary]  # metric -> error of a perfect 2D detector (camera projection only)
     unguarded: dict[str, dict[str, MetricSummary]]  # knee/hip angle of the joints used, nulls ignored
     tilt_fit: TiltFit  # the landmark pelvic-tilt cue calibrated on the clips without plates
-    cues: dict[str, dict[str, list[int]]]  # "plates"/"no plates" -> cue id -> [hits, misses, false]
+    cues: dict[str, dict[str, list[int]]]  # "plates"/"no plates" -> cue id -> [hits, misses, false, blind]
     rep_count_exact: float
     detection_rate: float
     view_accuracy: float
@@ -229,6 +237,9 @@ class GridSummary:
     plate_accuracy: float
     cue_precision: float | None
     cue_recall: float | None
+    cue_recall_measured: float | None  # recall over the expected cues whose metric the tool measured
+    cues_expected: int
+    cues_blind: int  # expected cues the tool abstained on (metric null or unsure)
     false_cues_on_good_form: int
     good_form_clips: int
     consistent_groups: int
@@ -245,8 +256,8 @@ def _sum_cues(scores: list[ClipScore]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for s in scores:
         for cue, row in s.cue_counts.items():
-            total = out.setdefault(cue, [0, 0, 0])
-            for k in range(3):
+            total = out.setdefault(cue, [0, 0, 0, 0])
+            for k in range(4):
                 total[k] += row[k]
     return dict(sorted(out.items()))
 
@@ -263,6 +274,7 @@ def summarise(scores: list[ClipScore]) -> GridSummary:
     hits = sum(s.cue_hits for s in side_on)
     given = hits + sum(s.cue_false for s in side_on)
     wanted = hits + sum(s.cue_misses for s in side_on)
+    seen = wanted - sum(s.cue_blind_misses for s in side_on)  # expected cues whose metric was measured
     good = [s for s in side_on if s.fault_free]
     groups, bad = _consistency(side_on)
     return GridSummary(
@@ -281,6 +293,7 @@ def summarise(scores: list[ClipScore]) -> GridSummary:
         side_accuracy=_share([s.side_correct for s in side_on]),
         plate_accuracy=_share([s.plate_correct for s in side_on if s.plate_correct is not None]),
         cue_precision=hits / given if given else None, cue_recall=hits / wanted if wanted else None,
+        cue_recall_measured=hits / seen if seen else None, cues_expected=wanted, cues_blind=wanted - seen,
         false_cues_on_good_form=sum(len(s.cues_given) for s in good), good_form_clips=len(good),
         consistent_groups=groups - len(bad), groups=groups, inconsistent=tuple(bad))
 
