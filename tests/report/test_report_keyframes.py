@@ -60,3 +60,22 @@ def test_keyframe_rejects_grey_image(analysis_factory, track_factory):
     track = track_factory(analysis_factory())
     with pytest.raises(ValueError, match="expected a \\(h, w, 3\\) uint8 BGR image"):
         KeyFrame(1, np.zeros((10, 10), np.uint8), track.frame(0))
+
+
+@pytest.mark.parametrize(("conf", "moved"), [(0.9, True), (0.0, False)])
+def test_keyframe_draws_the_leg_the_metrics_read(analysis_factory, track_factory, conf, moved):
+    """Under a plate the knee and ankle measured come from the second look, not the model's first reading."""
+    from formcheck.joints import Joints, joint_landmarks
+    from formcheck.report.keyframes import _with_measured_leg
+
+    analysis = analysis_factory()
+    track = track_factory(analysis)
+    frame = analysis.reps[0].rep.lockout_frame
+    joints = Joints.from_track(track, "left")
+    knee = joints.xy["knee"].copy()
+    knee[frame] += (40.0, -25.0)
+    joints = joints.with_joint("knee", knee, np.full(len(joints), conf))
+    pose = _with_measured_leg(track.frame(frame), joints, frame)
+    index = joint_landmarks("left")["knee"]
+    assert np.allclose(pose.xy[index], knee[frame]) is moved
+    assert np.allclose(pose.xy[index], track.frame(frame).xy[index]) is not moved

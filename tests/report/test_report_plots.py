@@ -34,3 +34,17 @@ def test_default_bands_are_the_article_targets():
     assert DEFAULT_BANDS["hip_extension_deg"] == (170.0, 190.0)
     assert DEFAULT_BANDS["neck_flexion_deg"] == (-15.0, 15.0)
     assert DEFAULT_BANDS["shin_from_vertical_deg"] == (-10.0, 10.0)
+
+
+def test_a_rep_is_marked_at_its_reported_value_and_not_where_it_is_null(analysis_factory):
+    from dataclasses import replace
+
+    from formcheck.records import MetricValue
+    from formcheck.report.plots import lockout_points
+
+    reps = [v.rep for v in analysis_factory().reps]
+    hidden = replace(reps[0], metrics={**reps[0].metrics, "knee_angle_deg": MetricValue(None, 0.3, "hidden")})
+    t = np.arange(1000) / 30.0
+    points = lockout_points(t, [hidden, *reps[1:]], "knee_angle_deg")
+    assert [x for x, _ in points] == [t[r.lockout_frame] for r in reps[1:]]
+    assert [y for _, y in points] == [r.metrics["knee_angle_deg"].value for r in reps[1:]]

@@ -108,7 +108,7 @@ def _write_html(result: PipelineResult, pack: RulePack, out: Path, images: dict,
 
     why = {rule.cue: rule.why for rule in pack.rules}
     why["not_side_view"] = pack.view.why
-    keyframes = lockout_keyframes(result.analysis, result.track, images)
+    keyframes = lockout_keyframes(result.analysis, result.track, images, result.joints)
     write_html_report(result.analysis, out / "report.html", why=why, keyframes=keyframes, notes=notes or ())
 
 

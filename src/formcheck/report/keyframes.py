@@ -8,13 +8,14 @@ unlike seeking, which lands on key frames in many codecs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from formcheck.errors import InputError
+from formcheck.joints import Joints, joint_landmarks
 from formcheck.landmarks import PoseFrame, PoseTrack
 from formcheck.records import Analysis
 from formcheck.report.overlay import draw_angle_labels, draw_skeleton, scale_of
@@ -98,17 +99,32 @@ def render_keyframe(frame: KeyFrame, side: str, max_width: int = 560, quality: i
     return buffer.tobytes()
 
 
-def lockout_keyframes(analysis: Analysis, track: PoseTrack,
-                      images: Mapping[int, np.ndarray]) -> list[KeyFrame]:
+def lockout_keyframes(analysis: Analysis, track: PoseTrack, images: Mapping[int, np.ndarray],
+                      joints: Joints | None = None) -> list[KeyFrame]:
     """A `KeyFrame` per rep whose lockout image is in `images` (e.g. from `pick_frames`), labelled with
-    the rep's lockout metrics."""
+    the rep's lockout metrics. With `joints` (what the metrics read), the knee and ankle drawn are those:
+    under a plate they come from the second look, while the model's own reading folds the leg onto it."""
     out = []
     for verdict in analysis.reps:
         rep = verdict.rep
         image = images.get(rep.lockout_frame)
         if image is None or rep.lockout_frame >= len(track):
             continue
-        out.append(KeyFrame(rep.index, image, track.frame(rep.lockout_frame),
+        pose = track.frame(rep.lockout_frame)
+        if joints is not None:
+            pose = _with_measured_leg(pose, joints, rep.lockout_frame)
+        out.append(KeyFrame(rep.index, image, pose,
                             {k: m.value for k, m in rep.metrics.items()},
                             {k: m.confidence for k, m in rep.metrics.items()}))
     return out
+
+
+def _with_measured_leg(pose: PoseFrame, joints: Joints, frame: int) -> PoseFrame:
+    """`pose` with the near side's knee and ankle moved to where the metrics read them (where known)."""
+    xy, visibility = pose.xy.copy(), pose.visibility.copy()
+    landmarks = joint_landmarks(joints.side)
+    for name in ("knee", "ankle"):
+        if joints.conf[name][frame] > 0 and np.isfinite(joints.xy[name][frame]).all():
+            xy[landmarks[name]] = joints.xy[name][frame]
+            visibility[landmarks[name]] = joints.conf[name][frame]
+    return replace(pose, xy=xy, visibility=visibility)

@@ -81,14 +81,19 @@ def _draw_phases_and_reps(ax: Axes, t: np.ndarray, series: FrameSeries, reps: Se
         color = PHASE_COLORS.get(label)
         if color is not None:
             ax.axvspan(t[start], t[min(stop, t.size - 1)], color=color, lw=0, zorder=0)
-    values = np.asarray(series.values[key], dtype=float)
     for rep in reps:
         for frame in (rep.start_frame, rep.end_frame):
             ax.axvline(t[min(frame, t.size - 1)], color=REP_EDGE_COLOR, lw=0.8)
-        lock = min(rep.lockout_frame, t.size - 1)
-        ax.axvline(t[lock], color=LOCKOUT_COLOR, lw=1.0, ls="--")
-        if np.isfinite(values[lock]):
-            ax.plot(t[lock], values[lock], "o", color=LOCKOUT_COLOR, ms=4)
+        ax.axvline(t[min(rep.lockout_frame, t.size - 1)], color=LOCKOUT_COLOR, lw=1.0, ls="--")
+    for x, y in lockout_points(t, reps, key):
+        ax.plot(x, y, "o", color=LOCKOUT_COLOR, ms=4)
+
+
+def lockout_points(t: np.ndarray, reps: Sequence[RepSummary], key: str) -> list[tuple[float, float]]:
+    """(time, value) of each rep's lockout `key` as the report gives it; reps where it is null get none
+    (the series may hold a low-confidence value there, which the report did not stand behind)."""
+    return [(float(t[min(rep.lockout_frame, t.size - 1)]), float(rep.metrics[key].value))
+            for rep in reps if rep.metrics[key].value is not None]
 
 
 def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
