@@ -28,8 +28,6 @@ the chest) is left out of the fit and the figures, and named. Candidates:
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -41,12 +39,12 @@ import numpy as np
 from formcheck.geometry import signed_angle
 from formcheck.landmarks import Landmark, PoseTrack
 from formcheck.models import ensure_model
-from formcheck.pose import track_video
-from formcheck.synth import Look, SynthParams, render_clip
-from formcheck.synth.groundtruth import SCHEMA, ground_truth_path
+from formcheck.synth import Look, SynthParams
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth_calibration import ensure_clip, lockout_window  # shared with calibrate_knee_shin.py
 
 CACHE = Path.home() / ".cache" / "formcheck" / "calibrate_neck"
-LOCKOUT_WINDOW_MS = 250.0  # as formcheck.measure.MeasureConfig.lockout_window_ms
 FACE_LOST = 0.3  # near ear landmark this many torso lengths from the rig's ear: the face was not found
 
 # Looks of the calibration set only (the grid cycles five others): colours, lighting, mild degradation.
@@ -102,26 +100,6 @@ def calibration_clips() -> list[tuple[str, SynthParams]]:
                              seed=FIRST_SEED + k)
         clips.append((f"neck{neck:+.0f}-{side[0]}-yaw{yaw:g}-hip{hip_ext:g}", params))
     return clips
-
-
-def clip_path(name: str, params: SynthParams, cache: Path) -> Path:
-    """Where a clip is cached: its name and a hash of its parameters and the ground-truth schema."""
-    text = json.dumps(dataclasses.asdict(params), sort_keys=True, default=str) + SCHEMA
-    return cache / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.mp4"
-
-
-def ensure_clip(name: str, params: SynthParams, cache: Path, model: Path) -> tuple[dict, PoseTrack]:
-    """Ground truth and landmarks of one clip, rendering and tracking it unless cached."""
-    video = clip_path(name, params, cache)
-    truth = ground_truth_path(video)
-    if not (video.is_file() and truth.is_file()):
-        print(f"  rendering {video.name}", file=sys.stderr, flush=True)
-        render_clip(params, video)
-    landmarks = video.with_suffix(f".{model.stem}.npz")
-    if not landmarks.is_file():
-        print(f"  tracking {video.name}", file=sys.stderr, flush=True)
-        track_video(video, model=model).save(landmarks)
-    return json.loads(truth.read_text()), PoseTrack.load(landmarks)
 
 
 # ---- candidate head lines ---------------------------------------------------------------------------
@@ -229,7 +207,7 @@ def lockouts_of(name: str, truth: dict, track: PoseTrack) -> list[Lockout]:
     out = []
     for rep in truth["reps"]:
         k = rep["lockout_frame"]
-        near = np.abs(track.t_ms - track.t_ms[k]) <= LOCKOUT_WINDOW_MS
+        near = lockout_window(track, k)
         out.append(Lockout(name, float(rep["metrics"]["neck_flexion_deg"]),
                            {key: float(np.nanmedian(v[near])) for key, v in lines.items()},
                            np.nanmedian(face[near], axis=0), float(ear_miss[k])))
