@@ -49,12 +49,14 @@ HEAD_LINE_TO = ("mouth", "far_mouth")
 # MediaPipe's leg landmarks are not the joint centres: on rendered lifts (whose truth is the rig's joint
 # centres) at lockout the knee sits ~1.2 cm toward the calf, the ankle ~1.7 cm up the shin and the hip
 # ~2 cm up, which opens the knee angle and tips the shin away from the hips by a steady amount, whatever
-# the knee angle (65-120 degrees) or side. Calibrated on 12 renders made for it and NOT in the validation
-# grid (seeds 1000-1011, four looks of their own, knee 68-120, yaw -8..+10, camera 0-5 degrees above
-# level, 2.5-3.0 m away), the lockout knee reads 5.8 degrees too open (sd 2.1) and the shin 3.4 too far
-# out (sd 1.5); the grid's 48 plate-free lockouts show the same (+5.5 and +3.5). Both are subtracted.
-# Unverified on real bodies, whose true angles are unknown; it is a property of the landmark model (the
-# "full" pose model; other variants were not measured), not of the lifter.
+# the knee angle (65-120 degrees) or side. The constants are for a camera level with the hips, as README
+# asks users to film: `python benchmarks/calibrate_knee_shin.py --elevation 0` (12 renders outside the
+# validation grid, seeds 1000-1011, looks of their own) reads the knee +5.4 (sd 1.6) and the shin +2.8
+# (sd 1.6), the grid's 48 plate-free lockouts (all level) +5.5 and +3.5. The bias grows as the camera
+# rises: about +1 degree of knee and +0.7 of shin per degree the camera looks down (+9.1 / +4.9 at 5
+# degrees; `--elevation 5`), so a camera above hip height reads the knee a little open. Unverified on real
+# bodies, whose true angles are unknown; it is a property of the landmark model (the "full" pose model;
+# other variants were not measured), not of the lifter.
 KNEE_LANDMARK_BIAS_DEG = 5.8
 SHIN_LANDMARK_BIAS_DEG = 3.4
 _BIAS_DEG = {"knee_angle_deg": KNEE_LANDMARK_BIAS_DEG, "shin_from_vertical_deg": SHIN_LANDMARK_BIAS_DEG}
