@@ -182,3 +182,20 @@ def test_setup_wiggles_just_before_the_first_rise_do_not_stretch_its_concentric(
     reps, _ = segment_reps(t, signal)
     assert len(reps) == 2
     assert reps[0].concentric_s == pytest.approx(FULL.up_s, abs=2 / fps)
+
+
+@pytest.mark.parametrize("rep", [Rep(up_s=0.5, hold_s=0.0, down_s=0.7), Rep(hold_s=1.0), Rep(hold_s=0.3)])
+def test_the_hold_is_known_as_the_descent_starts(rep):
+    """Live judges the pause at the top when the descent starts: the hold read then is the one the
+    complete rep gets, give or take a ramp's edge of the descent."""
+    t, signal = hip_extension_trace([rep])
+    tracker = RepTracker()
+    early = math.nan
+    for t_ms, value in zip(t, signal, strict=True):
+        tracker.update(int(t_ms), float(value))
+        if math.isnan(early) and not math.isnan(tracker.last_top_hold_s):
+            early = tracker.last_top_hold_s
+    tracker.finish()
+    assert len(tracker.reps) == 1
+    assert early == pytest.approx(tracker.reps[0].hold_s, abs=0.15)
+    assert early == pytest.approx(rep.hold_s, abs=0.15)

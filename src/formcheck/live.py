@@ -173,13 +173,13 @@ class LiveSession:
             self._top.append(frame)
             if self._judged_early or not self._settled(self._top):
                 return None
-            return self._judge_top(self._top, now_s)
+            return self._judge_top(self._top, now_s, hold_s=math.nan)
         top, self._top = self._top, []
         if phase is not Phase.CONCENTRIC:
             self._rise_start = None
         if not top or self._judged_early:
             return None
-        return self._judge_top(top, now_s)
+        return self._judge_top(top, now_s, hold_s=self._measurer.top_hold_s if self._measurer else math.nan)
 
     def _settled(self, top: list[int]) -> bool:
         """The hips have stopped rising: hip extension stayed within `SETTLED_DEG` for `SETTLED_MS`."""
@@ -190,16 +190,16 @@ class LiveSession:
         values = np.array([self._hip[i] for i in recent])
         return bool(np.isfinite(values).all() and np.ptp(values) <= SETTLED_DEG)
 
-    def _judge_top(self, top: list[int], now_s: float) -> Cue | None:
-        """Judge the rep from its rise and the frames of its top seen so far. Its hold is left unknown
-        (NaN): while the lifter holds, the time seen so far is not the hold, and the top frames live
-        follows are wider than the rep tracker's hold; the pause is judged once the rep is complete."""
+    def _judge_top(self, top: list[int], now_s: float, *, hold_s: float) -> Cue | None:
+        """Judge the rep from its rise and the frames of its top seen so far. `hold_s` is the rep
+        tracker's hold once the descent has started; while the lifter still holds the top it is NaN
+        (unknown: the time seen so far is not the hold), and the pause is judged when the top ends."""
         assert self._measurer is not None
         t = self._times
         start = self._rise_start if self._rise_start is not None else top[0]
         middle = min(top, key=lambda i: abs(t[i] - (t[top[0]] + t[top[-1]]) / 2))
         segment = RepSegment(len(self._verdicts) + 1, start, top[0], middle, top[-1], top[-1],
-                             (t[top[0]] - t[start]) / 1000.0, math.nan, math.nan,
+                             (t[top[0]] - t[start]) / 1000.0, hold_s, math.nan,
                              math.nan, math.nan)
         verdict = evaluate_rep(self._measurer.provisional(segment), self.pack, latched=self.debouncer.active)
         self._judged_early = True

@@ -240,6 +240,11 @@ class Measurer:
         self._metrics: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in METRIC_KEYS}
         self._reps: list[RepSummary] = []
 
+    @property
+    def top_hold_s(self) -> float:
+        """Hold (s) of the rep top the lift has just left, known as its descent starts; NaN before."""
+        return self._tracker.last_top_hold_s
+
     def update(self, frame: PoseFrame) -> FrameUpdate:
         """Consume the next frame (timestamps must increase)."""
         if self._t and frame.t_ms <= self._t[-1]:

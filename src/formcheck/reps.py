@@ -132,6 +132,8 @@ class RepTracker:
         self._peak_ms = 0  # when the peak was reached
         self._low_after = math.inf  # lowest signal since the peak
         self._topped = False  # the current rise has reached a lockout (live phase)
+        # hold (s) of the top the signal has just left, known as the descent starts (NaN before that)
+        self.last_top_hold_s = math.nan
 
     # ---- public -------------------------------------------------------------------------------------
 
@@ -185,6 +187,9 @@ class RepTracker:
             return []
         if rise >= cfg.min_rise and self._peak >= cfg.min_peak:
             self._state, self._low_after = _State.FALLING, value
+            # the descent's start is in the history, so the top's edges are known (its far end is not:
+            # the hold read now can be long by up to a ramp's edge share of the descent)
+            self.last_top_hold_s = segment_from_history(self._hist, len(self.reps) + 1, cfg.edge_band).hold_s
             return []
         reason = (f"movement too small: rose {rise:.0f} (a rep rises at least {cfg.min_rise:.0f})"
                   if rise < cfg.min_rise else
