@@ -120,9 +120,9 @@ def test_live_sees_a_plate_in_the_first_frames_and_then_gives_no_cue(clip, plate
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("clip", "bounced"), [("rushed_reps_right", 4), ("good_form_left", 0)])
-def test_live_calls_a_missing_pause_after_the_rep_and_never_while_the_top_is_held(clip, bounced):
+def test_live_calls_a_missing_pause_once_the_top_is_over_and_never_while_it_is_held(clip, bounced):
     """A rep judged while its top is still held has no hold time yet, so the pause rule must wait; a rep
-    that bounced is judged when its top ends, with the hold it really had."""
+    that bounced is judged when its descent starts, with the hold the rep tracker read."""
     from pathlib import Path
 
     from formcheck.live import LiveSession
