@@ -154,7 +154,7 @@ class LiveSession:
             self._verdicts.append(verdict)
             finished.append(verdict)
             # say it now when the lockout was missed live, or when judging the top found nothing but the
-            # complete rep did (a missing pause shows only once the rep is over)
+            # complete rep did (its exact edges can move a value past a threshold)
             if not self._judged_early or (self._banner is None and verdict.cues):
                 said = self._show(verdict, update.frame, now_s) or said
             self._judged_early = False
