@@ -7,8 +7,10 @@ Metric keys and sign conventions are those of DESIGN.md ("Metric conventions").
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 import numpy as np
 
@@ -20,6 +22,14 @@ METRIC_KEYS = (
     "neck_flexion_deg",
     "pelvic_tilt_deg",
 )
+# The metrics in words, for people (report headings, summaries).
+METRIC_LABELS: Mapping[str, str] = MappingProxyType({
+    "knee_angle_deg": "Knee angle",
+    "shin_from_vertical_deg": "Shin from vertical",
+    "hip_extension_deg": "Hip extension",
+    "neck_flexion_deg": "Neck flexion",
+    "pelvic_tilt_deg": "Pelvic tilt",
+})
 
 
 class Phase(StrEnum):
@@ -142,13 +152,8 @@ class RepSummary:
         missing = [k for k in METRIC_KEYS if k != "pelvic_tilt_deg" and self.metrics[k].value is None]
         if not missing:
             return "good"
-        seen = [k for k in METRIC_KEYS if self.metrics[k].value is not None]
-        return f"nothing to fix in what could be measured ({', '.join(_words(k) for k in seen)})"
-
-
-def _words(key: str) -> str:
-    """A metric key in words: `shin_from_vertical_deg` -> `shin from vertical`."""
-    return key.removesuffix("_deg").replace("_", " ")
+        seen = ", ".join(METRIC_LABELS[k].lower() for k in METRIC_KEYS if self.metrics[k].value is not None)
+        return f"nothing to fix in what could be measured ({seen})"
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck import __version__
-from formcheck.records import METRIC_KEYS, Analysis, MetricValue, RepVerdict, Severity
+from formcheck.records import METRIC_KEYS, METRIC_LABELS, Analysis, MetricValue, RepVerdict, Severity
 from formcheck.report.files import atomic_write
 from formcheck.report.keyframes import KeyFrame, render_keyframe
-from formcheck.report.plots import DEFAULT_BANDS, METRIC_LABELS, metrics_png, plotted_metrics
+from formcheck.report.plots import DEFAULT_BANDS, metrics_png, plotted_metrics
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 MIN_CONFIDENCE = 0.5

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from formcheck.records import METRIC_KEYS, FrameSeries, Phase, RepSummary
+from formcheck.records import METRIC_KEYS, METRIC_LABELS, FrameSeries, Phase, RepSummary
 
 # Target bands at lockout (degrees), from the article via DESIGN.md's conventions.
 DEFAULT_BANDS: Mapping[str, tuple[float, float]] = MappingProxyType({
@@ -26,14 +26,6 @@ DEFAULT_BANDS: Mapping[str, tuple[float, float]] = MappingProxyType({
     "shin_from_vertical_deg": (-10.0, 10.0),
     "hip_extension_deg": (170.0, 190.0),
     "neck_flexion_deg": (-15.0, 15.0),
-})
-
-METRIC_LABELS: Mapping[str, str] = MappingProxyType({
-    "knee_angle_deg": "Knee angle",
-    "shin_from_vertical_deg": "Shin from vertical",
-    "hip_extension_deg": "Hip extension",
-    "neck_flexion_deg": "Neck flexion",
-    "pelvic_tilt_deg": "Pelvic tilt",
 })
 
 PHASE_COLORS: Mapping[str, str] = MappingProxyType({
