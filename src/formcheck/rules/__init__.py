@@ -5,7 +5,7 @@ recorded set or `evaluate_rep(rep, pack)` with a `CueDebouncer` for live use.
 """
 
 from formcheck.rules.debounce import CueDebouncer
-from formcheck.rules.engine import NOT_SIDE_VIEW, SetVerdict, evaluate_rep, evaluate_set
+from formcheck.rules.engine import NOT_SIDE_VIEW, SetVerdict, can_read, evaluate_rep, evaluate_set
 from formcheck.rules.pack import (
     TIMING_KEYS,
     Aggregate,
@@ -32,6 +32,7 @@ __all__ = [
     "RulePhase",
     "SetVerdict",
     "ViewRule",
+    "can_read",
     "evaluate_rep",
     "evaluate_set",
     "load_rule_pack",

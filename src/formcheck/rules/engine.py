@@ -143,6 +143,12 @@ def _judge(rule: Rule, source: Mapping[str, MetricValue], latched: bool) -> tupl
                value=value), None
 
 
+def can_read(condition: Condition, source: Mapping[str, MetricValue]) -> bool:
+    """True when `condition`'s metric is in `source`, measured and at least as confident as it asks:
+    otherwise a rule built on it abstains."""
+    return _reading(condition, source)[0] is not None
+
+
 def _reading(condition: Condition, source: Mapping[str, MetricValue]) -> tuple[float | None, str | None]:
     """The value to compare, or None with why it cannot be trusted."""
     metric = source.get(condition.metric)

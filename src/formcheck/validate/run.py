@@ -19,7 +19,7 @@ from formcheck.pelvis import hip_line_offset
 from formcheck.pipeline import PipelineOptions, PipelineResult, analyse_track
 from formcheck.pose import track_video
 from formcheck.records import METRIC_KEYS, RepSummary
-from formcheck.rules import RulePack, RulePhase, load_rule_pack
+from formcheck.rules import RulePack, RulePhase, can_read, load_rule_pack
 from formcheck.synth.clip import render_clip
 from formcheck.synth.groundtruth import ground_truth_path
 from formcheck.validate.grid import GridClip
@@ -62,9 +62,7 @@ def blind_cues(rep: RepSummary, pack: RulePack) -> frozenset[str]:
     readable: dict[str, bool] = {}
     for rule in pack.rules:
         if rule.enabled and rule.phase is RulePhase.LOCKOUT:
-            metric = rep.metrics[rule.test.metric]
-            seen = metric.value is not None and metric.confidence >= rule.test.min_confidence
-            readable[rule.cue] = readable.get(rule.cue, False) or seen
+            readable[rule.cue] = readable.get(rule.cue, False) or can_read(rule.test, rep.metrics)
     return frozenset(cue for cue, seen in readable.items() if not seen)
 
 
