@@ -42,7 +42,7 @@ import cv2
 import mediapipe as mp
 
 from formcheck.cli import main as formcheck_main
-from formcheck.models import ensure_model
+from formcheck.pose.models import ensure_model
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_videos"

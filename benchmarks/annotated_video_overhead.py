@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.landmarks import PoseTrack
-from formcheck.models import ensure_model
-from formcheck.pose import PoseEstimator
+from formcheck.capture.video import inference_image, open_video, prefetch
+from formcheck.pose.estimator import PoseEstimator
+from formcheck.pose.landmarks import PoseTrack
+from formcheck.pose.models import ensure_model
 from formcheck.report.annotated_video import AnnotatedVideoWriter
 from formcheck.report.overlay import OverlayState
-from formcheck.video import inference_image, open_video, prefetch
 
 
 def _state(pose_xy: np.ndarray, vis: np.ndarray, i: int) -> OverlayState:

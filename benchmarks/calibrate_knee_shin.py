@@ -10,9 +10,9 @@ each. They are tracked with formcheck's own pose code (full model) and cached un
 
 At each rep's true lockout the raw knee angle and shin tilt (`geometry.knee_angle` and
 `geometry.shin_from_vertical` on the near side's raw hip, knee and ankle landmarks, no bias taken off) are
-the median over the frames within 250 ms of the lockout frame, as `formcheck.measure` takes a lockout value,
-and the offset is raw minus the renderer's sagittal truth (what `formcheck validate` scores against). The
-figures: the offsets' mean and sd, the standard error of the mean from the 12 clip means (a clip's two
+the median over the frames within 250 ms of the lockout frame, as `formcheck.measure.clip` takes a lockout
+value, and the offset is raw minus the renderer's sagittal truth (what `formcheck validate` scores against).
+The figures: the offsets' mean and sd, the standard error of the mean from the 12 clip means (a clip's two
 reps read alike, so they are not independent), the leave-one-clip-out error of correcting by the mean
 offset of the other clips, and the same errors with the shipped constants. The offset against the true
 joints in the image (`metrics_2d`) is given too: the landmarks' own share, without the camera's projection.
@@ -35,11 +35,11 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck import geometry
-from formcheck.joints import Joints
-from formcheck.landmarks import PoseTrack
-from formcheck.metrics import KNEE_LANDMARK_BIAS_DEG, SHIN_LANDMARK_BIAS_DEG
-from formcheck.models import ensure_model
+from formcheck.body.joints import Joints
+from formcheck.measure import geometry
+from formcheck.measure.metrics import KNEE_LANDMARK_BIAS_DEG, SHIN_LANDMARK_BIAS_DEG
+from formcheck.pose.landmarks import PoseTrack
+from formcheck.pose.models import ensure_model
 from formcheck.synth import Look, SynthParams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -8,7 +8,7 @@ The clips span the true neck -35..+35 degrees, both sides, camera 2.3-3.3 m away
 
 For every candidate head line (below) the raw angle against the torso line (hip -> shoulder, near side) is
 taken at each rep's lockout as the median, over the raw landmarks of the frames within 250 ms of the true
-lockout frame, as `formcheck.measure` takes a lockout value, and truth = gain * (raw - offset) is fitted
+lockout frame, as `formcheck.measure.clip` takes a lockout value, and truth = gain * (raw - offset) is fitted
 leave-one-clip-out: the figures are the errors on each held-out clip's lockouts. A clip whose near ear
 landmark sits more than 0.3 torso lengths from the rig's ear (the face was found somewhere else, e.g. on
 the chest) is left out of the fit and the figures, and named. Candidates:
@@ -36,9 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.geometry import signed_angle
-from formcheck.landmarks import Landmark, PoseTrack
-from formcheck.models import ensure_model
+from formcheck.measure.geometry import signed_angle
+from formcheck.pose.landmarks import Landmark, PoseTrack
+from formcheck.pose.models import ensure_model
 from formcheck.synth import Look, SynthParams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -31,9 +31,9 @@ import mediapipe as mp
 from mediapipe.tasks.python import BaseOptions, vision
 
 from formcheck.cli import landmarks as landmarks_command
-from formcheck.landmarks import PoseTrack
-from formcheck.models import ensure_model
-from formcheck.pose import track_video
+from formcheck.pose.estimator import track_video
+from formcheck.pose.landmarks import PoseTrack
+from formcheck.pose.models import ensure_model
 from formcheck.quiet import native_stderr_silenced
 
 REPO = Path(__file__).resolve().parents[1]

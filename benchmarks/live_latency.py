@@ -4,7 +4,7 @@ Targets: per-frame latency from capture to cue on screen p95 <= 50 ms (full mode
 rep's primary cue shown within 300 ms of the end of its lockout.
 
 Each clip runs through the same loop as `formcheck live --source CLIP --no-window --out DIR --quiet`
-(`formcheck.live.run_live`, frames paced at their timestamps, the newest frame taken each time round,
+(`formcheck.flows.live.run_live`, frames paced at their timestamps, the newest frame taken each time round,
 every processed frame recorded to an mp4v file as the CLI does). A per-frame hook records each processed
 frame's capture-to-judged latency and the frame at which each rep's primary cue went up.
 
@@ -32,12 +32,12 @@ import cv2
 import mediapipe as mp
 import numpy as np
 
-from formcheck.landmarks import PoseFrame
-from formcheck.live import LiveSession, LiveState, run_live
-from formcheck.models import ensure_model
+from formcheck.capture.video import open_video
+from formcheck.flows.live import LiveSession, LiveState, run_live
+from formcheck.pose.landmarks import PoseFrame
+from formcheck.pose.models import ensure_model
 from formcheck.report.annotated_video import AnnotatedVideoWriter
 from formcheck.rules import load_rule_pack
-from formcheck.video import open_video
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_videos"

@@ -25,13 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck import geometry
+from formcheck.body.filters import filter_joints
+from formcheck.body.joints import Joints
 from formcheck.cli.validate import default_cache_dir
-from formcheck.filters import filter_joints
-from formcheck.joints import Joints
-from formcheck.metrics import KNEE_LANDMARK_BIAS_DEG, SHIN_LANDMARK_BIAS_DEG
-from formcheck.models import ensure_model
-from formcheck.plates import track_plate_in_video
+from formcheck.measure import geometry
+from formcheck.measure.metrics import KNEE_LANDMARK_BIAS_DEG, SHIN_LANDMARK_BIAS_DEG
+from formcheck.plate.finder import track_plate_in_video
+from formcheck.pose.models import ensure_model
 from formcheck.validate.grid import build_grid, cached_paths
 from formcheck.validate.run import ClipJob, ensure_rendered, ensure_track
 

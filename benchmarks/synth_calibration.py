@@ -1,5 +1,5 @@
 """What the calibration benchmarks share: render and track a clip of their own once, cache both, and read a
-value at a rep's lockout the way `formcheck.measure` does.
+value at a rep's lockout the way `formcheck.measure.clip` does.
 
 `calibrate_neck.py` and `calibrate_knee_shin.py` import this (they run as scripts, so `benchmarks/` is on
 the path). A cached clip is named after its parameters and the ground-truth schema, so changing either
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.landmarks import PoseTrack
-from formcheck.pose import track_video
+from formcheck.pose.estimator import track_video
+from formcheck.pose.landmarks import PoseTrack
 from formcheck.synth import SynthParams, render_clip
 from formcheck.synth.groundtruth import SCHEMA, ground_truth_path
 
-LOCKOUT_WINDOW_MS = 250.0  # as formcheck.measure.MeasureConfig.lockout_window_ms
+LOCKOUT_WINDOW_MS = 250.0  # as formcheck.measure.clip.MeasureConfig.lockout_window_ms
 
 
 def clip_path(name: str, params: SynthParams, cache: Path) -> Path:

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.landmarks import PoseTrack
+from formcheck.pose.landmarks import PoseTrack
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Real side-view clips beside the repository (not committed; absent on a user's clone).
@@ -87,7 +87,7 @@ def real_videos() -> Path:
 @pytest.fixture(scope="session")
 def pose_model() -> Path:
     """The verified full pose model, provisioned (offline build) on first use."""
-    from formcheck.models import ensure_model
+    from formcheck.pose.models import ensure_model
 
     return ensure_model("full")
 
@@ -95,7 +95,7 @@ def pose_model() -> Path:
 @pytest.fixture(scope="session")
 def real_track(real_videos: Path, pose_model: Path) -> Callable[[str], PoseTrack]:
     """Factory: the landmark track of a real clip by stem (e.g. "bridge_studio"), extracted once per run."""
-    from formcheck.pose import track_video
+    from formcheck.pose.estimator import track_video
 
     cache: dict[str, PoseTrack] = {}
 
@@ -146,8 +146,8 @@ def sports2d_demo() -> Path:
 @pytest.fixture(scope="session")
 def sports2d_segment(sports2d_demo: Path, pose_model: Path) -> Callable[[int, int, int], PoseTrack]:
     """Factory: the track of demo frames [start, stop) with `num_poses` people sought, cached per run."""
-    from formcheck.pose import PoseEstimator
-    from formcheck.video import open_video
+    from formcheck.capture.video import open_video
+    from formcheck.pose.estimator import PoseEstimator
 
     cache: dict[tuple[int, int, int], PoseTrack] = {}
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.joints import JOINT_NAMES, Joints
-from formcheck.metrics import NECK_NEUTRAL_OFFSET_DEG
+from formcheck.body.joints import JOINT_NAMES, Joints
+from formcheck.measure.metrics import NECK_NEUTRAL_OFFSET_DEG
 
 SHOULDER = np.array([0.0, 300.0])
 HIP_TOP = np.array([200.0, 300.0])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from formcheck.cli import main
-from formcheck.landmarks import PoseTrack
+from formcheck.pose.landmarks import PoseTrack
 
 
 def _truncated(tmp_path: Path, make_video) -> Path:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from formcheck import models
 from formcheck.cli import main
-from formcheck.models import MEDIAPIPE_WHEEL, ensure_model
+from formcheck.pose import models
+from formcheck.pose.models import MEDIAPIPE_WHEEL, ensure_model
 
 
 def test_list_shows_every_variant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

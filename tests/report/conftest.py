@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.landmarks import CHANNELS, N_LANDMARKS, SIDE_JOINTS, PoseTrack
+from formcheck.pose.landmarks import CHANNELS, N_LANDMARKS, SIDE_JOINTS, PoseTrack
 from formcheck.records import (
     Analysis,
     Cue,

@@ -65,7 +65,7 @@ def test_keyframe_rejects_grey_image(analysis_factory, track_factory):
 @pytest.mark.parametrize(("conf", "moved"), [(0.9, True), (0.0, False)])
 def test_keyframe_draws_the_leg_the_metrics_read(analysis_factory, track_factory, conf, moved):
     """Under a plate the knee and ankle measured come from the second look, not the model's first reading."""
-    from formcheck.joints import Joints, joint_landmarks
+    from formcheck.body.joints import Joints, joint_landmarks
     from formcheck.report.keyframes import _with_measured_leg
 
     analysis = analysis_factory()

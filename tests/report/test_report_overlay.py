@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from formcheck.landmarks import N_LANDMARKS, SIDE_JOINTS
+from formcheck.pose.landmarks import N_LANDMARKS, SIDE_JOINTS
 from formcheck.records import Severity
 from formcheck.report.overlay import (
     OverlayState,

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck import geometry
+from formcheck.measure import geometry
 from formcheck.synth import groundtruth as gt
 from formcheck.synth.clip import render_clip
 from formcheck.synth.params import SynthParams, Tempo
@@ -68,9 +68,9 @@ def test_side_on_truth_matches_the_requested_lockout(clip: tuple[Path, gt.Ground
 
 @pytest.mark.slow
 def test_mediapipe_finds_the_lifter_and_measures_the_knee(clip: tuple[Path, gt.GroundTruth]) -> None:
-    from formcheck.landmarks import Landmark
-    from formcheck.models import ensure_model
-    from formcheck.pose import track_video
+    from formcheck.pose.estimator import track_video
+    from formcheck.pose.landmarks import Landmark
+    from formcheck.pose.models import ensure_model
 
     path, truth = clip
     track = track_video(path, model=ensure_model("full"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck import geometry
+from formcheck.measure import geometry
 from formcheck.synth.posing import (
     BENCH_EDGE,
     HipThrustBody,

@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from formcheck.capture.video import DEFAULT_MAX_SIDE, FileSource, open_video
 from formcheck.cli.common import MODEL_HELP, model_path, output_dir, progress_bar
 from formcheck.errors import InputError, RefusedError
-from formcheck.models import DEFAULT_VARIANT
-from formcheck.pipeline import SIDES, PipelineOptions, PipelineResult, analyse_video
+from formcheck.flows.offline import SIDES, PipelineOptions, PipelineResult, analyse_video
+from formcheck.pose.models import DEFAULT_VARIANT
 from formcheck.records import Analysis
 from formcheck.report import write_csv_report, write_json_report
 from formcheck.rules import RulePack, load_rule_pack
-from formcheck.video import DEFAULT_MAX_SIDE, FileSource, open_video
 
 HOW_TO_FILM = ("film from the side: camera at hip height, square to the bench, about 3 m away, "
                "with the whole body in frame")

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from formcheck.cli.models import notify_stderr
 from formcheck.errors import InputError
-from formcheck.models import DEFAULT_VARIANT, VARIANTS, ensure_model
+from formcheck.pose.models import DEFAULT_VARIANT, VARIANTS, ensure_model
 
 MODEL_HELP = (f"a pose model variant ({', '.join(VARIANTS)}), provisioned on first use, or a path to a "
               f".task bundle (default: {DEFAULT_VARIANT})")

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from formcheck.body.view import estimate_view
+from formcheck.capture.video import DEFAULT_MAX_SIDE, FileSource, open_video
 from formcheck.cli.common import model_path
 from formcheck.errors import InputError
-from formcheck.landmarks import PoseFrame, PoseTrack
-from formcheck.models import DEFAULT_VARIANT, VARIANTS
-from formcheck.pose import track_video
-from formcheck.video import DEFAULT_MAX_SIDE, FileSource, open_video
-from formcheck.view import estimate_view
+from formcheck.pose.estimator import track_video
+from formcheck.pose.landmarks import PoseFrame, PoseTrack
+from formcheck.pose.models import DEFAULT_VARIANT, VARIANTS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

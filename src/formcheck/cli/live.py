@@ -12,16 +12,16 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from formcheck.capture.video import CameraSource, FileSource, open_video
 from formcheck.cli.analyze import summary
 from formcheck.cli.common import MODEL_HELP, model_path, output_dir
 from formcheck.errors import FormcheckError, InputError
-from formcheck.live import LiveResult, LiveSession, in_source_frames, run_live
-from formcheck.models import DEFAULT_VARIANT
-from formcheck.pipeline import SIDES, PipelineOptions, analyse_track
+from formcheck.flows.live import LiveResult, LiveSession, in_source_frames, run_live
+from formcheck.flows.offline import SIDES, PipelineOptions, analyse_track
+from formcheck.pose.models import DEFAULT_VARIANT
 from formcheck.records import Cue, SourceInfo
 from formcheck.report import atomic_write, write_json_report
 from formcheck.rules import CueDebouncer, load_rule_pack
-from formcheck.video import CameraSource, FileSource, open_video
 
 WINDOW = "formcheck live (q to quit)"
 

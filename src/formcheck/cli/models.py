@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from formcheck.models import DEFAULT_VARIANT, SOURCES, VARIANTS, ModelStatus, ensure_model, list_models
+from formcheck.pose.models import DEFAULT_VARIANT, SOURCES, VARIANTS, ModelStatus, ensure_model, list_models
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

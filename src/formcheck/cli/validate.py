@@ -23,7 +23,7 @@ from tqdm import tqdm
 from formcheck import __version__
 from formcheck.cli.models import notify_stderr
 from formcheck.errors import InputError
-from formcheck.models import ensure_model
+from formcheck.pose.models import ensure_model
 from formcheck.synth.groundtruth import ground_truth_path
 from formcheck.validate.grid import build_grid, cached_paths
 from formcheck.validate.markdown import Meta, document, metrics_table, splice_readme, targets_table

@@ -27,13 +27,13 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from formcheck.landmarks import PoseTrack
+from formcheck.capture.video import quiet_opencv
+from formcheck.pose.landmarks import PoseTrack
 from formcheck.quiet import native_stderr_silenced
 from formcheck.records import Analysis
 from formcheck.report.files import partial_path
 from formcheck.report.overlay import OverlayState, draw_overlay
 from formcheck.report.timeline import OverlayTimeline
-from formcheck.video import quiet_opencv
 
 CODECS = ("auto", "avc1", "ffmpeg", "mp4v")
 _DESCRIPTIONS = {

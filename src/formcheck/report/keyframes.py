@@ -14,9 +14,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from formcheck.body.joints import Joints, joint_landmarks
 from formcheck.errors import InputError
-from formcheck.joints import Joints, joint_landmarks
-from formcheck.landmarks import PoseFrame, PoseTrack
+from formcheck.pose.landmarks import PoseFrame, PoseTrack
 from formcheck.records import Analysis
 from formcheck.report.overlay import draw_angle_labels, draw_skeleton, scale_of
 

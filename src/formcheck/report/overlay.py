@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from formcheck.landmarks import N_LANDMARKS, SIDE_JOINTS
+from formcheck.pose.landmarks import N_LANDMARKS, SIDE_JOINTS
 from formcheck.records import Severity
 
 BGR = tuple[int, int, int]

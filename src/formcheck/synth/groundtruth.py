@@ -55,8 +55,8 @@ from typing import Any
 
 import numpy as np
 
-from formcheck import geometry
 from formcheck.errors import InputError
+from formcheck.measure import geometry
 from formcheck.synth.joints import landmark_names
 from formcheck.synth.params import SynthParams
 from formcheck.synth.posing import lockout_lumbar_deg, sagittal_px

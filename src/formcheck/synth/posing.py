@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
-from formcheck import geometry
 from formcheck.errors import InputError
+from formcheck.measure import geometry
 from formcheck.synth.assets import load_body_assets
 from formcheck.synth.joints import LandmarkMap, landmark_map
 from formcheck.synth.skeleton import Skeleton, build_skeleton, rot_x

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.pelvis import ACCEPT_MAE_DEG
 from formcheck.validate.markdown import cues_table, floor_table
+from formcheck.validate.pelvis import ACCEPT_MAE_DEG
 from formcheck.validate.score import ClipScore, GridSummary, MetricSummary
 
 # Measured once on the grid's renders (segmentation masks are not part of a validation run): the floor-side

@@ -11,21 +11,21 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.body.filters import filter_joints
+from formcheck.body.joints import Joints
+from formcheck.capture.video import open_video
 from formcheck.errors import InputError
-from formcheck.filters import filter_joints
-from formcheck.joints import Joints
-from formcheck.landmarks import PoseTrack
-from formcheck.pelvis import hip_line_offset
-from formcheck.pipeline import PipelineOptions, PipelineResult, analyse_track
-from formcheck.pose import track_video
+from formcheck.flows.offline import PipelineOptions, PipelineResult, analyse_track
+from formcheck.pose.estimator import track_video
+from formcheck.pose.landmarks import PoseTrack
 from formcheck.records import METRIC_KEYS, RepSummary
 from formcheck.rules import RulePack, RulePhase, can_read, load_rule_pack
 from formcheck.synth.clip import render_clip
 from formcheck.synth.groundtruth import ground_truth_path
 from formcheck.validate.grid import GridClip
+from formcheck.validate.pelvis import hip_line_offset
 from formcheck.validate.score import ClipScore, Outcome, OutcomeRep, score_clip
 from formcheck.validate.truth import load_truth
-from formcheck.video import open_video
 
 
 @dataclass(frozen=True)

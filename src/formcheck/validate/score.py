@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck import geometry
-from formcheck.pelvis import TiltFit, fit_tilt
+from formcheck.measure import geometry
 from formcheck.records import METRIC_KEYS
+from formcheck.validate.pelvis import TiltFit, fit_tilt
 from formcheck.validate.truth import Truth
 
 MATCH_TOLERANCE_S = 1.0

@@ -1,0 +1,1 @@
+"""Where frames come from: video files and cameras, upright and timestamped from the container."""

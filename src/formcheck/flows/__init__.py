@@ -1,0 +1,1 @@
+"""The ways in: a recorded set (offline) and a live session, both run by one engine."""

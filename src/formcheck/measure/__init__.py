@@ -1,0 +1,1 @@
+"""Measuring: angles with documented signs, reps and their phases, metrics at each lockout."""

@@ -1,0 +1,1 @@
+"""The weight plate: finding it, and what it hides."""

@@ -1,0 +1,81 @@
+"""Real MediaPipe on the committed rendered samples: reps counted exactly, lockout angles vs ground truth.
+
+The samples (`sample_videos/*.mp4` with `*.gt.json`) are rendered by formcheck itself, so the truth is
+exact. Tolerances are the issue-4 targets, which the measuring stage meets on these clips once the knee
+and shin landmark bias (`metrics.KNEE_LANDMARK_BIAS_DEG`, calibrated on other renders) is taken off: knee
+1.1 and 2.2 degrees, shin 1.4 and 1.8 (before: about 6 and 4).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.body.filters import filter_joints
+from formcheck.body.joints import Joints
+from formcheck.measure.clip import measure_clip
+from formcheck.pose.landmarks import PoseTrack
+from formcheck.validate.truth import Truth, load_truth
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
+
+# Mean absolute error at lockout (degrees) each metric must stay within on a clip without plates.
+MAE_LIMITS = {"hip_extension_deg": 3.0, "neck_flexion_deg": 5.0, "knee_angle_deg": 3.0,
+              "shin_from_vertical_deg": 3.0}
+
+
+@pytest.fixture(scope="module")
+def sample_track(pose_model: Path):
+    """Factory: (track, truth) of a sample clip by stem, tracked once per module."""
+    from formcheck.pose.estimator import track_video
+
+    cache: dict[str, tuple[PoseTrack, Truth]] = {}
+
+    def get(stem: str) -> tuple[PoseTrack, Truth]:
+        video = SAMPLES / f"{stem}.mp4"
+        if not video.is_file():
+            pytest.skip(f"sample clip {video} not found")
+        if stem not in cache:
+            cache[stem] = track_video(video, model=pose_model), load_truth(video.with_suffix(".gt.json"))
+        return cache[stem]
+
+    return get
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["good_form_left", "rushed_reps_right"])
+def test_rendered_reps_and_lockout_angles(sample_track, stem):
+    track, truth = sample_track(stem)
+    assert not truth.plates
+    joints = filter_joints(Joints.from_track(track, truth.side))
+    _, reps = measure_clip(joints)
+    true_lockouts = [r.lockout_frame for r in truth.reps]
+    assert len(reps) == len(true_lockouts)  # the rushed clip's partial rep is not counted
+    errors: dict[str, list[float]] = {key: [] for key in MAE_LIMITS}
+    for rep, lockout in zip(reps, true_lockouts, strict=True):
+        assert abs(rep.lockout_frame - lockout) <= 3
+        for key in MAE_LIMITS:
+            value = rep.metrics[key].value
+            assert value is not None, f"{key}: {rep.metrics[key].reason}"
+            errors[key].append(value - truth.metric_at(key, lockout))
+    for key, limit in MAE_LIMITS.items():
+        assert np.mean(np.abs(errors[key])) <= limit, (key, errors[key])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["good_form_right_plates", "feet_too_far_left_plates"])
+def test_rendered_reps_with_plates_are_counted_on_the_bar(sample_track, stem):
+    from formcheck.plate.finder import track_plate_in_video
+    from formcheck.plate.placement import repair_joints
+
+    track, truth = sample_track(stem)
+    assert truth.plates
+    joints = filter_joints(Joints.from_track(track, truth.side))
+    plate = track_plate_in_video(SAMPLES / f"{stem}.mp4", joints)
+    repaired, _ = repair_joints(joints, plate)
+    _, reps = measure_clip(repaired, bar=(plate.center, plate.confidence))
+    true_lockouts = [r.lockout_frame for r in truth.reps]
+    assert len(reps) == len(true_lockouts)
+    assert all(abs(r.lockout_frame - t) <= 3 for r, t in zip(reps, true_lockouts, strict=True))
