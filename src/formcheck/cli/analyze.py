@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from formcheck.capture.video import DEFAULT_MAX_SIDE, FileSource, open_video
+from formcheck.capture.video import DEFAULT_MAX_SIDE, open_video
 from formcheck.cli.common import MODEL_HELP, model_path, output_dir, progress_bar
 from formcheck.errors import InputError, RefusedError
-from formcheck.flows.offline import SIDES, PipelineOptions, PipelineResult, analyse_video
+from formcheck.flows.offline import SIDES, PipelineOptions, analyse_video
 from formcheck.pose.models import DEFAULT_VARIANT
 from formcheck.records import Analysis
-from formcheck.report import write_csv_report, write_json_report
-from formcheck.rules import RulePack, load_rule_pack
+from formcheck.report.outputs import REPORT_HTML, write_outputs
+from formcheck.rules import load_rule_pack
 
 HOW_TO_FILM = ("film from the side: camera at hip height, square to the bench, about 3 m away, "
                "with the whole body in frame")
@@ -56,60 +56,16 @@ def run(args: argparse.Namespace) -> int:
                               max_side=args.max_side)
     with progress_bar(source.info.frame_count, "finding the body") as bar:
         result = analyse_video(source, options, progress=bar.update)
+    with progress_bar(len(result.track), "drawing annotated.mp4", disable=args.no_video) as bar:
+        outputs = write_outputs(result, source, out, pack, video=not args.no_video,
+                                progress=lambda _stage, done, _total: bar.update(done - bar.n))
     analysis = result.analysis
-    write_json_report(analysis, out / "report.json")
-    write_csv_report(analysis.series, out / "angles.csv")
     if not analysis.view.is_side_view:
-        _write_html(result, pack, out, images={})
         reason = f" ({analysis.view.reason})" if analysis.view.reason else ""
         raise RefusedError(f"{args.video}: the camera is not side-on{reason}, so no cues were given; "
-                           f"{HOW_TO_FILM}. Report: {out / 'report.html'}")
-    notes: list[str] = []
-    if args.no_video:
-        images = _pick_lockouts(source, analysis)
-    else:
-        images, codec_note = _annotated_video(source, result, out)
-        notes.append(codec_note)
-        write_json_report(analysis, out / "report.json", notes=notes)  # again, now with the codec used
-    _write_html(result, pack, out, images, notes)
-    print(summary(analysis, out / "report.html"))
+                           f"{HOW_TO_FILM}. Report: {outputs.folder / REPORT_HTML}")
+    print(summary(analysis, outputs.folder / REPORT_HTML))
     return 0
-
-
-def _lockouts(analysis: Analysis) -> list[int]:
-    return [verdict.rep.lockout_frame for verdict in analysis.reps]
-
-
-def _annotated_video(source: FileSource, result: PipelineResult, out: Path) -> tuple[dict, str]:
-    """Write annotated.mp4; return the lockout frames it saw, undrawn, for the HTML, and the codec note."""
-    from formcheck.report.annotated_video import render_annotated_video
-
-    with progress_bar(len(result.track), "drawing annotated.mp4") as bar:
-        def frames():
-            for frame in source:
-                bar.update(1)
-                yield frame.image
-
-        rendered = render_annotated_video(frames(), result.analysis, result.track, out / "annotated.mp4",
-                                          keep=_lockouts(result.analysis))
-    return rendered.kept, rendered.note
-
-
-def _pick_lockouts(source: FileSource, analysis: Analysis) -> dict:
-    from formcheck.report.keyframes import pick_frames
-
-    return pick_frames(source.info.path, _lockouts(analysis))
-
-
-def _write_html(result: PipelineResult, pack: RulePack, out: Path, images: dict,
-                notes: list[str] | None = None) -> None:
-    from formcheck.report.html_report import write_html_report
-    from formcheck.report.keyframes import lockout_keyframes
-
-    why = {rule.cue: rule.why for rule in pack.rules}
-    why["not_side_view"] = pack.view.why
-    keyframes = lockout_keyframes(result.analysis, result.track, images, result.joints)
-    write_html_report(result.analysis, out / "report.html", why=why, keyframes=keyframes, notes=notes or ())
 
 
 def summary(analysis: Analysis, report: Path | None) -> str:

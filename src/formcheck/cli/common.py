@@ -27,10 +27,10 @@ def model_path(spec: str) -> Path:
     return path
 
 
-def progress_bar(total: int | None, desc: str, unit: str = "frame") -> tqdm:
-    """A progress bar with rate and ETA on stderr; hidden when stderr is not a terminal."""
-    return tqdm(total=total or None, desc=desc, unit=unit, file=sys.stderr, disable=None, leave=False,
-                dynamic_ncols=True)
+def progress_bar(total: int | None, desc: str, unit: str = "frame", *, disable: bool = False) -> tqdm:
+    """A progress bar with rate and ETA on stderr; hidden when stderr is not a terminal or `disable`."""
+    return tqdm(total=total or None, desc=desc, unit=unit, file=sys.stderr, disable=True if disable else None,
+                leave=False, dynamic_ncols=True)
 
 
 def output_dir(spec: Path | None, video: Path) -> Path:
