@@ -1,0 +1,103 @@
+"""Between the analysis records (formcheck.records) and the history database's rows.
+
+- `rep_rows`, `cue_rows`: a judged set as rows;
+- `rep_summaries`: the rows back into the `RepSummary`s the rules engine reads, value for value (SQLite's
+  REAL is a 64-bit float, so nothing is rounded), which is what lets a set be re-judged later;
+- `pack_measurements` / `unpack_measurements`: the per-frame series, landmarks and joints a set's report
+  is drawn from, as one compressed `.npz` blob, so re-judging can rewrite every output without the pose model.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.body.joints import JOINT_NAMES, Joints
+from formcheck.history.records import CueRow, MetricRow, RepRow
+from formcheck.pose.landmarks import PoseTrack
+from formcheck.records import Analysis, Cue, FrameSeries, MetricValue, RepSummary
+
+MEASUREMENTS_FORMAT = 1
+
+
+def rep_rows(analysis: Analysis) -> tuple[RepRow, ...]:
+    """Each judged rep of the set as a row with its lockout metrics."""
+    rows = []
+    for verdict in analysis.reps:
+        rep = verdict.rep
+        metrics = tuple(MetricRow(key, m.value, float(m.confidence), m.reason)
+                        for key, m in rep.metrics.items())
+        rows.append(RepRow(rep.index, rep.start_frame, rep.lockout_frame, rep.end_frame,
+                           float(rep.concentric_s), float(rep.hold_s), float(rep.eccentric_s), verdict.score,
+                           metrics))
+    return tuple(rows)
+
+
+def cue_rows(analysis: Analysis) -> tuple[CueRow, ...]:
+    """Set-level cues first, then each rep's cues in rep order."""
+    cues: list[Cue] = [*analysis.set_cues, *(c for v in analysis.reps for c in v.cues)]
+    return tuple(CueRow(c.id, str(c.severity), c.message, c.rep, c.metric,
+                        None if c.value is None else float(c.value), c.primary) for c in cues)
+
+
+def rep_summaries(rows: tuple[RepRow, ...]) -> list[RepSummary]:
+    """The stored reps as the rules engine reads them."""
+    return [RepSummary(index=r.index, start_frame=r.start_frame, lockout_frame=r.lockout_frame,
+                       end_frame=r.end_frame, metrics={m.metric: MetricValue(m.value, m.confidence, m.reason)
+                                                       for m in r.metrics},
+                       concentric_s=r.concentric_s, hold_s=r.hold_s, eccentric_s=r.eccentric_s)
+            for r in rows]
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """What a set's outputs are drawn from, besides its reps: per-frame metrics, landmarks, joints."""
+
+    series: FrameSeries
+    track: PoseTrack
+    joints: Joints
+
+
+def pack_measurements(series: FrameSeries, track: PoseTrack, joints: Joints) -> bytes:
+    """One compressed .npz holding everything `unpack_measurements` needs."""
+    arrays: dict[str, np.ndarray] = {
+        "format": np.array(MEASUREMENTS_FORMAT),
+        "series_t_ms": series.t_ms, "series_phase": np.asarray(series.phase).astype(str),
+        "series_rep": series.rep,
+        "track_t_ms": track.t_ms, "track_data": track.data,
+        "track_shape": np.array([track.fps, track.width, track.height], dtype=float),
+        "joints_t_ms": joints.t_ms, "joints_side": np.array(joints.side),
+    }
+    for key, values in series.values.items():
+        arrays[f"value_{key}"] = values
+    for key, conf in series.confidence.items():
+        arrays[f"conf_{key}"] = conf
+    for name in JOINT_NAMES:
+        arrays[f"joint_xy_{name}"] = joints.xy[name]
+        arrays[f"joint_conf_{name}"] = joints.conf[name]
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def unpack_measurements(blob: bytes) -> Measurements:
+    """The records `pack_measurements` stored; ValueError when the blob is not one."""
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            stored = int(z["format"])
+            if stored != MEASUREMENTS_FORMAT:
+                raise ValueError(f"measurements: expected format {MEASUREMENTS_FORMAT}, got {stored}")
+            series = FrameSeries(
+                t_ms=z["series_t_ms"], phase=z["series_phase"].astype(object), rep=z["series_rep"],
+                values={k[6:]: z[k] for k in z.files if k.startswith("value_")},
+                confidence={k[5:]: z[k] for k in z.files if k.startswith("conf_")})
+            fps, width, height = (float(v) for v in z["track_shape"])
+            track = PoseTrack(z["track_t_ms"], z["track_data"], fps, int(width), int(height))
+            joints = Joints(z["joints_t_ms"], str(z["joints_side"]),
+                            {n: z[f"joint_xy_{n}"] for n in JOINT_NAMES},
+                            {n: z[f"joint_conf_{n}"] for n in JOINT_NAMES})
+    except (OSError, KeyError, EOFError) as exc:
+        raise ValueError(f"measurements: not a stored set's measurements ({exc})") from None
+    return Measurements(series, track, joints)
