@@ -1,0 +1,152 @@
+"""What a batch worker does with one job, and the batch's only door into the analysis core.
+
+Every import of the pipeline (`analyse_video`, `PipelineOptions`, `write_outputs`, `evaluate_set`, the report
+writers) is here, so that a change in the core's layout is a change of a few lines here.
+
+- An analysis runs exactly what `formcheck analyze --workers 1` runs and writes its outputs with the same
+  `write_outputs`, so report.json is the same byte for byte. One landmarker per job: the batch gets its
+  parallelism from running jobs side by side, one per core, each landmarker created inside its worker.
+- Re-judging rebuilds the set's `Analysis` from the stored reps, view and per-frame measurements with
+  `evaluate_set` and the current rule pack, without the pose model, and rewrites every output; when the
+  video is gone the report has no pictures and says so in its notes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from formcheck.capture.video import open_video
+from formcheck.errors import FormcheckError
+from formcheck.flows.batch.jobs import AnalyseJob, Failed, Job, Judged, Judgement, Outcome, RejudgeJob
+from formcheck.flows.offline import PipelineOptions, PipelineResult, analyse_video
+from formcheck.history.convert import (
+    cue_rows,
+    pack_measurements,
+    rep_rows,
+    rep_summaries,
+    unpack_measurements,
+)
+from formcheck.history.records import RepRow
+from formcheck.plate.finder import PlateTrack
+from formcheck.records import Analysis, FrameSeries, SourceInfo, ViewEstimate
+from formcheck.report.outputs import ANGLES_CSV, REPORT_HTML, REPORT_JSON, write_outputs
+from formcheck.rules import RulePack, evaluate_set
+
+NOT_SIDE_ON = ("the camera is not side-on{reason}, so no cues were given (report says why); film from the "
+               "side, camera at hip height, square to the bench, whole body in frame")
+
+
+def video_frames(path: str | Path) -> int:
+    """Check that a video opens and decodes a first frame; its claimed frame count. InputError if not."""
+    source = open_video(path)
+    source.close()
+    return source.info.frame_count
+
+
+def run_job(job: Job) -> Outcome:
+    """Do one job; every error becomes a `Failed` with its one-line reason (a batch goes on)."""
+    try:
+        return _analyse(job) if isinstance(job, AnalyseJob) else _rejudge(job)
+    except FormcheckError as exc:
+        return Failed(job.number, str(exc))
+    except Exception as exc:  # one bad file must not stop the batch: its reason is reported instead
+        return Failed(job.number, f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _analyse(job: AnalyseJob) -> Outcome:
+    s = job.settings
+    source = open_video(job.read_from or job.video)
+    options = PipelineOptions(Path(s.model), s.pack, side=s.side, workers=1, max_side=s.max_side)
+    result = analyse_video(source, options)
+    if job.read_from is not None:  # read from a copy on this machine: reports name the original
+        analysis = result.analysis
+        result = replace(result, analysis=replace(analysis, source=replace(analysis.source, path=job.video)))
+    with _output_folder(job.staging) as (folder, sent):
+        write_outputs(result, source, folder, s.pack, video=s.video)
+    analysis = result.analysis
+    if not analysis.view.is_side_view:
+        reason = f" ({analysis.view.reason})" if analysis.view.reason else ""
+        return Failed(job.number, NOT_SIDE_ON.format(reason=reason), report=True, files=sent.files)
+    blob = pack_measurements(analysis.series, result.track, result.joints)
+    return Judged(job.number, _judgement(analysis, blob), sent.files)
+
+
+def judge_stored(stored_reps: tuple[RepRow, ...], view: ViewEstimate, pack: RulePack, source: SourceInfo,
+                 series: FrameSeries, notes: tuple[str, ...]) -> Analysis:
+    """A stored set judged by `pack`: what `analyse_track` would conclude from the same measurements.
+
+    The score is None when no angle was measured at any lockout, as in the pipeline.
+    """
+    reps = rep_summaries(stored_reps)
+    verdict = evaluate_set(reps, view, pack)
+    score = verdict.score if any(rep.measured for rep in reps) else None
+    return Analysis(source=source, view=view, series=series, reps=verdict.reps,
+                    set_cues=verdict.set_cues, score=score, notes=notes)
+
+
+def _rejudge(job: RejudgeJob) -> Outcome:
+    s, stored = job.settings, job.stored
+    measured = unpack_measurements(stored.measurements)
+    view = ViewEstimate(stored.side, True, stored.view_confidence, stored.view_reason)
+    source_info = SourceInfo(job.video or stored.video_path, stored.fps, stored.frames, stored.width,
+                             stored.height)
+    analysis = judge_stored(stored.reps, view, s.pack, source_info, measured.series, stored.notes)
+    with _output_folder(job.staging) as (folder, sent):
+        if job.video is not None:
+            plate = PlateTrack.none(len(measured.track))  # write_outputs draws no plate
+            result = PipelineResult(analysis, measured.track, measured.joints, plate)
+            write_outputs(result, open_video(job.video), folder, s.pack, video=s.video)
+        else:
+            _write_without_video(analysis, folder, s.pack, stored.video_path)
+    return Judged(job.number, _judgement(analysis, stored.measurements), sent.files)
+
+
+def _write_without_video(analysis: Analysis, folder: Path, pack: RulePack, was_at: str) -> None:
+    """report.json, angles.csv and report.html with no key frames: the video is not where it was."""
+    from formcheck.report.csv_report import write_csv_report
+    from formcheck.report.html_report import write_html_report
+    from formcheck.report.json_report import write_json_report
+
+    note = (f"re-judged from stored measurements; the video is no longer at {was_at}, so this report has "
+            "no key frames and no annotated video")
+    why = {rule.cue: rule.why for rule in pack.rules}
+    why["not_side_view"] = pack.view.why
+    write_csv_report(analysis.series, folder / ANGLES_CSV)
+    write_json_report(analysis, folder / REPORT_JSON, notes=[note])
+    write_html_report(analysis, folder / REPORT_HTML, why=why, notes=[note])
+
+
+def _judgement(analysis: Analysis, measurements: bytes) -> Judgement:
+    src, view = analysis.source, analysis.view
+    return Judgement(fps=float(src.fps), frames=src.frames, width=src.width, height=src.height,
+                     side=view.side, view_confidence=float(view.confidence), view_reason=view.reason,
+                     score=analysis.score, notes=tuple(analysis.notes), reps=rep_rows(analysis),
+                     cues=cue_rows(analysis), measurements=measurements)
+
+
+@dataclass
+class _Sent:
+    """The outputs read back for the driver, when they could not be written into its staging folder."""
+
+    files: dict[str, bytes] | None = None
+
+
+@contextlib.contextmanager
+def _output_folder(staging: str) -> Iterator[tuple[Path, _Sent]]:
+    """The staging folder when this machine sees it; else a private temporary folder whose files are read
+    back into memory for the driver to write, then removed."""
+    sent = _Sent()
+    if Path(staging).is_dir():
+        yield Path(staging), sent
+        return
+    private = Path(tempfile.mkdtemp(prefix="formcheck-set-"))
+    try:
+        yield private, sent
+        sent.files = {p.name: p.read_bytes() for p in sorted(private.iterdir()) if p.is_file()}
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
