@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from formcheck.errors import InputError
 from formcheck.flows.batch.jobs import AnalyseJob, Failed, Job, Outcome
 from formcheck.flows.batch.work import run_job
+from formcheck.quiet import native_stderr_silenced
 
 IN_FLIGHT_PER_WORKER = 2
 MAX_TRIES = 2  # a job in a pool that broke twice is the one breaking it
@@ -116,10 +117,11 @@ class RayBackend:
             options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                        "configure_logging": False}
             try:
-                if address is None:
-                    ray.init(num_cpus=workers, **options)
-                else:
-                    ray.init(address=address, **options)
+                with native_stderr_silenced():  # Ray's start-up notices; failures still raise
+                    if address is None:
+                        ray.init(num_cpus=workers, **options)
+                    else:
+                        ray.init(address=address, **options)
             except ConnectionError as exc:
                 raise InputError(f"--address {address}: cannot reach a Ray cluster there ({exc})") from None
         self.workers = workers if address is None else max(1, int(ray.cluster_resources().get("CPU", 1)))
