@@ -13,8 +13,8 @@ def sha(text: str) -> str:
 
 
 def rep_row(index: int, knee: float | None = 90.0, hip: float | None = 180.0, neck: float | None = 20.0,
-            concentric: float = 1.0, score: int = 100) -> RepRow:
-    values = {"knee_angle_deg": knee, "shin_from_vertical_deg": 0.0, "hip_extension_deg": hip,
+            concentric: float = 1.0, score: int = 100, shin: float | None = 0.0) -> RepRow:
+    values = {"knee_angle_deg": knee, "shin_from_vertical_deg": shin, "hip_extension_deg": hip,
               "neck_flexion_deg": neck, "pelvic_tilt_deg": None}
     metrics = tuple(MetricRow(k, values[k], 0.9 if values[k] is not None else 0.0,
                               None if values[k] is not None else "not measurable") for k in METRIC_KEYS)
