@@ -176,7 +176,7 @@ def test_bad_files_fail_alone_with_their_reasons(tmp_path, make_video, capsys):
     pytest.importorskip("numba")
     from formcheck.synth import SynthParams, render_clip
 
-    clips = _copy(["good_form_left.mp4"], tmp_path / "clips")
+    clips = _copy(["chin_lifted_left.mp4", "good_form_left.mp4"], tmp_path / "clips")
     whole = make_video("whole.mp4", frames=30)
     (clips / "cut.mp4").write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
     (clips / "notes.mp4").write_text("this is text, not a video\n")
@@ -192,8 +192,9 @@ def test_bad_files_fail_alone_with_their_reasons(tmp_path, make_video, capsys):
     assert "truncated or corrupt" in failed["cut.mp4"]
     assert "text, not a video" in failed["notes.mp4"]
     assert "not side-on" in failed["end_on.mp4"]
-    assert "1 analysed, 0 skipped as already done, 3 failed" in out
-    assert [row[1] for row in _sets(db)] == ["good_form_left.mp4"]
+    assert "2 analysed, 0 skipped as already done, 3 failed" in out
+    assert [row[1] for row in _sets(db)] == ["chin_lifted_left.mp4", "good_form_left.mp4"]
+    assert _integrity(db) == "ok"
 
 
 @pytest.mark.parametrize(("argv", "expected"), [

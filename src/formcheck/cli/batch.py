@@ -18,12 +18,11 @@ from formcheck.flows.batch.driver import BatchRequest, BatchSummary, SetEvent, S
 from formcheck.flows.batch.jobs import Settings
 from formcheck.flows.batch.staging import exclusive_lock
 from formcheck.history.names import check_client_name
-from formcheck.history.store import HistoryStore, default_db_path
+from formcheck.history.store import HistoryStore, default_db_path, default_reports_dir
 from formcheck.pose.models import DEFAULT_VARIANT
 from formcheck.pose.parallel import default_workers
 from formcheck.rules import load_rule_pack
 
-REPORTS_DIRNAME = "reports"
 _MARK = {Status.ANALYSED: "ok", Status.REJUDGED: "re-judged", Status.SKIPPED: "skip", Status.FAILED: "FAIL"}
 
 
@@ -91,7 +90,7 @@ def _request(args: argparse.Namespace) -> tuple[BatchRequest, Path]:
     db = args.db if args.db is not None else default_db_path()
     if db.exists() and db.is_dir():
         raise InputError(f"--db: {db} is a folder, expected a database file")
-    out = args.out if args.out is not None else db.parent / REPORTS_DIRNAME
+    out = args.out if args.out is not None else default_reports_dir(db)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} exists and is not a folder")
     settings = Settings(model=str(model_path(args.model)), pack=load_rule_pack(args.rules), side=args.side,

@@ -8,10 +8,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from formcheck.cli.batch import REPORTS_DIRNAME
 from formcheck.errors import InputError
 from formcheck.history.names import check_client_name
-from formcheck.history.store import HistoryStore, default_db_path
+from formcheck.history.store import HistoryStore, default_db_path, default_reports_dir
 from formcheck.history.trends import build_trends
 from formcheck.history.trends_csv import write_trends_csv
 from formcheck.history.trends_html import render_trends_html
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         stored = store.sets(client.id)
     if not stored:
         raise InputError(f"client {name!r} has no sets yet; run formcheck batch on their videos first")
-    out = args.out if args.out is not None else db.parent / REPORTS_DIRNAME / client.dirname
+    out = args.out if args.out is not None else default_reports_dir(db) / client.dirname
     if out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)

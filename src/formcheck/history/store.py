@@ -11,7 +11,7 @@ import contextlib
 import json
 import math
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,9 +27,10 @@ from formcheck.history.records import (
     StoredSet,
     check_session,
 )
-from formcheck.history.schema import MIGRATIONS, migrate
+from formcheck.history.schema import MIGRATIONS, Migration, migrate
 
 DB_FILENAME = "history.sqlite3"
+REPORTS_DIRNAME = "reports"  # the default folder of reports, beside the database
 BUSY_TIMEOUT_S = 30.0
 
 
@@ -40,6 +41,11 @@ def default_db_path() -> Path:
     return user_data_path("formcheck", appauthor=False) / DB_FILENAME
 
 
+def default_reports_dir(db: Path) -> Path:
+    """Where batch writes reports and history writes trends.html unless told: `reports/` beside the db."""
+    return db.parent / REPORTS_DIRNAME
+
+
 def now_iso() -> str:
     """The current UTC time, ISO-8601 to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -48,7 +54,7 @@ def now_iso() -> str:
 class HistoryStore:
     """An open history database, migrated to the current schema. Use as a context manager."""
 
-    def __init__(self, path: str | Path, migrations: tuple = MIGRATIONS) -> None:
+    def __init__(self, path: str | Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
