@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,6 +99,10 @@ def unpack_measurements(blob: bytes) -> Measurements:
             joints = Joints(z["joints_t_ms"], str(z["joints_side"]),
                             {n: z[f"joint_xy_{n}"] for n in JOINT_NAMES},
                             {n: z[f"joint_conf_{n}"] for n in JOINT_NAMES})
-    except (OSError, KeyError, EOFError) as exc:
+    except (OSError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"measurements: not a stored set's measurements ({exc})") from None
+    except ValueError as exc:
+        if str(exc).startswith("measurements:"):
+            raise
         raise ValueError(f"measurements: not a stored set's measurements ({exc})") from None
     return Measurements(series, track, joints)
