@@ -148,12 +148,18 @@ def run_batch(request: BatchRequest, store: HistoryStore, backend: Backend,
             p.staged = staging.new(f"{p.job.number:05d}")
             p.job = _with_staging(p.job, p.staged)
         by_number = {p.job.number: p for p in plan.planned}
-        for outcome in backend.run([p.job for p in plan.planned]):
+        for outcome in backend.run([p.job for p in _longest_first(plan.planned)]):
             event = _file(outcome, by_number[outcome.number], store, client, staging)
             events.append(event)
             if finished:
                 finished(event)
     return BatchSummary(tuple(events), ignored=found.ignored, cleaned=staging.cleaned)
+
+
+def _longest_first(planned: list[_Planned]) -> list[_Planned]:
+    """Analyses, longest video first, then the quick re-judgings: the last job to start is a short one, so
+    no core idles long at the end while another finishes a long video."""
+    return sorted(planned, key=lambda p: (isinstance(p.job, RejudgeJob), -p.frames, p.job.number))
 
 
 def _with_staging(job: Job, staged: Path) -> Job:
