@@ -125,7 +125,7 @@ def _run_with_progress(request: BatchRequest, store: HistoryStore, backend: Back
             bar.update(event.frames)
 
     try:
-        return run_batch(request, store, backend, started, finished)
+        return run_batch(request, store, backend, started, finished, tracked=bar.update)
     finally:
         bar.close()
 

@@ -6,7 +6,8 @@ outcomes is the one writer of final outputs and of the database.
 
 Local: `spawn`/`forkserver` processes, never `fork`, so no MediaPipe state is inherited; each worker creates
 its own landmarker per job. A worker that dies (a decoder crash on a corrupt file) breaks the pool: the pool
-is rebuilt and its unfinished jobs are tried once more, so the file at fault fails alone.
+is rebuilt and its unfinished jobs are tried once more, so the file at fault fails alone. As with any
+spawned pool, a script that runs a batch itself needs the `if __name__ == "__main__":` guard.
 
 Ray: one task per job (`num_cpus=1`). Without `address` a local cluster is started with `num_cpus=workers`.
 A task whose machine cannot read the video's path gets its bytes from the object store.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -30,16 +31,18 @@ from formcheck.flows.batch.work import run_job
 from formcheck.quiet import native_stderr_silenced
 
 IN_FLIGHT_PER_WORKER = 2
+TICK_S = 0.5  # how often `run` calls its `tick` while it waits for jobs to finish
 MAX_TRIES = 2  # a job in a pool that broke twice is the one breaking it
 RAY_INSTALL = "pip install 'formcheck[ray]'"
 
 
 class Backend(Protocol):
-    """Runs jobs somewhere and yields their outcomes in the order they finish."""
+    """Runs jobs somewhere and yields their outcomes in the order they finish, calling `tick` every
+    `TICK_S` seconds while it waits (the driver reads the workers' progress then)."""
 
     workers: int
 
-    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]: ...
+    def run(self, jobs: Sequence[Job], tick: Callable[[], None] | None = None) -> Iterator[Outcome]: ...
 
     def close(self) -> None: ...
 
@@ -65,7 +68,7 @@ class LocalBackend:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_quiet_worker)
 
-    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+    def run(self, jobs: Sequence[Job], tick: Callable[[], None] | None = None) -> Iterator[Outcome]:
         waiting = list(reversed(jobs))
         tries: dict[int, int] = {}
         running: dict[Future[Outcome], Job] = {}
@@ -74,7 +77,9 @@ class LocalBackend:
                 job = waiting.pop()
                 tries[job.number] = tries.get(job.number, 0) + 1
                 running[self._pool.submit(run_job, job)] = job
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            done, _ = wait(running, timeout=TICK_S, return_when=FIRST_COMPLETED)
+            if tick is not None:
+                tick()
             broken = False
             for future in done:
                 job = running.pop(future)
@@ -128,7 +133,7 @@ class RayBackend:
         self._remote = address is not None  # its machines may not see this one's files
         self._task = ray.remote(num_cpus=1, max_retries=1)(_ray_job)
 
-    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+    def run(self, jobs: Sequence[Job], tick: Callable[[], None] | None = None) -> Iterator[Outcome]:
         ray = self._ray
         waiting = list(reversed(jobs))
         running: dict[Any, Job] = {}
@@ -137,7 +142,9 @@ class RayBackend:
                 job = waiting.pop()
                 video = ray.put(Path(job.video).read_bytes()) if self._remote and _reads_video(job) else None
                 running[self._task.remote(job, [video])] = job
-            done, _ = ray.wait(list(running), num_returns=1)
+            done, _ = ray.wait(list(running), num_returns=1, timeout=TICK_S)
+            if tick is not None:
+                tick()
             for ref in done:
                 job = running.pop(ref)
                 try:

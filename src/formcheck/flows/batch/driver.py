@@ -37,7 +37,7 @@ from formcheck.flows.batch.jobs import (
 )
 from formcheck.flows.batch.keys import model_id, rules_version
 from formcheck.flows.batch.staging import StagingArea
-from formcheck.flows.batch.work import video_frames
+from formcheck.flows.batch.work import PROGRESS_FILE, frames_done, video_frames
 from formcheck.history.names import set_dirname
 from formcheck.history.records import Client, SetKey, SetRecord, StoredSet, check_session
 from formcheck.history.store import HistoryStore, now_iso
@@ -129,11 +129,15 @@ class _Plan:
 
 Started = Callable[[int, int], None]  # (frames to analyse, sets to analyse or re-judge)
 Finished = Callable[[SetEvent], None]
+Tracked = Callable[[int], None]  # frames just tracked by the workers
 
 
-def run_batch(request: BatchRequest, store: HistoryStore, backend: Backend,
-              started: Started | None = None, finished: Finished | None = None) -> BatchSummary:
-    """Run the batch to the end; one bad video never stops it (its reason is in the summary)."""
+def run_batch(request: BatchRequest, store: HistoryStore, backend: Backend, started: Started | None = None,
+              finished: Finished | None = None, tracked: Tracked | None = None) -> BatchSummary:
+    """Run the batch to the end; one bad video never stops it (its reason is in the summary).
+
+    Progress: `started` once with the frames to do, `tracked` with frames as the workers track them, and
+    `finished` per video, whose event's `frames` are the rest of that video's frames."""
     client = store.ensure_client(request.client)
     found = discover(request.inputs, exclude=request.out)
     plan = _plan(request, store, client, found.videos)
@@ -148,12 +152,42 @@ def run_batch(request: BatchRequest, store: HistoryStore, backend: Backend,
             p.staged = staging.new(f"{p.job.number:05d}")
             p.job = _with_staging(p.job, p.staged)
         by_number = {p.job.number: p for p in plan.planned}
-        for outcome in backend.run([p.job for p in _longest_first(plan.planned)]):
-            event = _file(outcome, by_number[outcome.number], store, client, staging)
+        progress = _Progress(tracked)
+        jobs = [p.job for p in _longest_first(plan.planned)]
+        for outcome in backend.run(jobs, tick=lambda: progress.look(plan.planned)):
+            planned = by_number[outcome.number]
+            event = replace(_file(outcome, planned, store, client, staging),
+                            frames=progress.rest(planned))
             events.append(event)
             if finished:
                 finished(event)
     return BatchSummary(tuple(events), ignored=found.ignored, cleaned=staging.cleaned)
+
+
+class _Progress:
+    """Frames the workers have tracked, job by job, as the counts in their staging folders tell."""
+
+    def __init__(self, tracked: Tracked | None) -> None:
+        self._tracked = tracked
+        self._seen: dict[int, int] = {}
+        self._over: set[int] = set()
+
+    def look(self, planned: Sequence[_Planned]) -> None:
+        if self._tracked is None:
+            return
+        for p in planned:
+            number = p.job.number
+            if number in self._over or not isinstance(p.job, AnalyseJob):
+                continue
+            now = min(frames_done(p.staged), p.frames)
+            if now > self._seen.get(number, 0):
+                self._tracked(now - self._seen.get(number, 0))
+                self._seen[number] = now
+
+    def rest(self, planned: _Planned) -> int:
+        """The job is over: its frames not reported yet."""
+        self._over.add(planned.job.number)
+        return max(0, planned.frames - self._seen.get(planned.job.number, 0))
 
 
 def _longest_first(planned: list[_Planned]) -> list[_Planned]:
@@ -252,6 +286,7 @@ def _without_path(reason: str, video: Path) -> str:
 def _file(outcome: Outcome, planned: _Planned, store: HistoryStore, client: Client,
           staging: StagingArea) -> SetEvent:
     """Put one outcome's outputs in place and, for a judged set, commit it: the driver's only writes."""
+    (planned.staged / PROGRESS_FILE).unlink(missing_ok=True)  # a killed worker's count is no output
     if outcome.files is not None:
         for name, data in outcome.files.items():
             (planned.staged / Path(name).name).write_bytes(data)
@@ -261,14 +296,13 @@ def _file(outcome: Outcome, planned: _Planned, store: HistoryStore, client: Clie
         if outcome.report:
             staging.discard(staging.place(planned.staged, planned.final))
             report = planned.final / REPORT_HTML
-        return SetEvent(Status.FAILED, video, _without_path(outcome.reason, planned.video), planned.frames,
-                        report)
+        return SetEvent(Status.FAILED, video, _without_path(outcome.reason, planned.video), report=report)
     old = staging.place(planned.staged, planned.final)
     record = _record(outcome, planned)
     store.save_set(client.id, planned.session, record)
     staging.discard(old)
     status = Status.REJUDGED if isinstance(planned.job, RejudgeJob) else Status.ANALYSED
-    return SetEvent(status, video, _verdict(outcome.judgement), planned.frames, planned.final / REPORT_HTML)
+    return SetEvent(status, video, _verdict(outcome.judgement), report=planned.final / REPORT_HTML)
 
 
 def _record(outcome: Judged, planned: _Planned) -> SetRecord:

@@ -37,6 +37,11 @@ from formcheck.records import Analysis, FrameSeries, SourceInfo, ViewEstimate
 from formcheck.report.outputs import ANGLES_CSV, REPORT_HTML, REPORT_JSON, write_outputs
 from formcheck.rules import RulePack, evaluate_set
 
+# A worker keeps the count of frames it has tracked in this file of its staging folder, for the driver's
+# progress bar; it is gone before the folder is handed back.
+PROGRESS_FILE = ".frames"
+PROGRESS_EVERY = 10  # frames between updates of the count
+
 NOT_SIDE_ON = ("the camera is not side-on{reason}, so no cues were given (report says why); film from the "
                "side, camera at hip height, square to the bench, whole body in frame")
 
@@ -62,7 +67,8 @@ def _analyse(job: AnalyseJob) -> Outcome:
     s = job.settings
     source = open_video(job.read_from or job.video)
     options = PipelineOptions(Path(s.model), s.pack, side=s.side, workers=1, max_side=s.max_side)
-    result = analyse_video(source, options)
+    with _FrameCount(Path(job.staging) / PROGRESS_FILE) as count:
+        result = analyse_video(source, options, progress=count)
     if job.read_from is not None:  # read from a copy on this machine: reports name the original
         analysis = result.analysis
         result = replace(result, analysis=replace(analysis, source=replace(analysis.source, path=job.video)))
@@ -127,6 +133,35 @@ def _judgement(analysis: Analysis, measurements: bytes) -> Judgement:
                      side=view.side, view_confidence=float(view.confidence), view_reason=view.reason,
                      score=analysis.score, notes=tuple(analysis.notes), reps=rep_rows(analysis),
                      cues=cue_rows(analysis), measurements=measurements)
+
+
+class _FrameCount:
+    """Counts tracked frames into a small file the driver reads; nothing at all when the staging folder is
+    not visible here (a remote Ray node). The file is removed on exit."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path if path.parent.is_dir() else None
+        self._done = 0
+
+    def __enter__(self) -> _FrameCount:
+        return self
+
+    def __call__(self, frames: int) -> None:
+        self._done += frames
+        if self._path is not None and self._done % PROGRESS_EVERY == 0:
+            self._path.write_text(f"{self._done}\n")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._path is not None:
+            self._path.unlink(missing_ok=True)
+
+
+def frames_done(staging: Path) -> int:
+    """The frames a worker has tracked for the job staged in `staging` so far (0 when unknown)."""
+    try:
+        return int((staging / PROGRESS_FILE).read_text())
+    except (OSError, ValueError):  # not started, finished, or caught mid-write: the next look will tell
+        return 0
 
 
 @dataclass
