@@ -10,7 +10,7 @@ clips are the six `sample_videos/*.mp4` plus six copies made distinct by one emp
 (the batch skips a video whose content it has seen; the frames are the same). With `--rounds N` the two
 sides alternate which goes first. The load average is recorded before and after each side: the 2 cores
 are shared, and a busy second core hurts the batch more than `analyze` (which also splits each clip over
-two processes).
+two processes). CPU seconds of every process of each side are recorded too; they move little with load.
 
     python benchmarks/batch_throughput.py [--rounds 1] [--json benchmarks/results/batch_throughput.json]
 """
@@ -36,6 +36,8 @@ DEFAULT_JSON = REPO / "benchmarks" / "results" / "batch_throughput.json"
 TARGET = 1.7
 CLIPS = 12
 FREE_BOX = b"\x00\x00\x00\x08free"  # an empty top-level MP4 box: new bytes, same video
+CPU_SAMPLE_S = 0.5
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def make_clips(folder: Path, count: int = CLIPS) -> list[Path]:
@@ -53,19 +55,55 @@ def make_clips(folder: Path, count: int = CLIPS) -> list[Path]:
     return clips
 
 
+def _tree_cpu_s(root: int, seen: dict[int, float]) -> None:
+    """Record the CPU seconds (user + system) of `root` and every descendant alive now, by pid."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        ticks[int(entry)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    family = {root}
+    for pid in sorted(parents):  # parents usually have lower pids; a second pass catches the rest
+        if parents[pid] in family:
+            family.add(pid)
+    for pid in sorted(parents):
+        if parents[pid] in family:
+            family.add(pid)
+    for pid in family & ticks.keys():
+        seen[pid] = max(seen.get(pid, 0.0), ticks[pid])
+
+
 def _children_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
-def _run(argv: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one command; it must succeed."""
-    cpu, start = _children_cpu_s(), time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "formcheck", *argv], capture_output=True, text=True)
+def _run(argv: list[str], sample: bool) -> tuple[float, float]:
+    """Wall and CPU seconds of one command and every process it starts: from rusage (exact, for `analyze`,
+    which waits for its workers) or, with `sample`, from /proc every half second (the batch's pool lives
+    under multiprocessing's fork server, which nobody waits for, so rusage misses it; a process's last
+    half second may be missed too)."""
+    seen: dict[int, float] = {}
+    before = _children_cpu_s()
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "formcheck", *argv], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    while proc.poll() is None:
+        if sample:
+            _tree_cpu_s(proc.pid, seen)
+        time.sleep(CPU_SAMPLE_S)
     wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"formcheck {' '.join(argv[:2])} failed ({done.returncode}): {done.stderr[-800:]}")
-    return wall, _children_cpu_s() - cpu
+    err = proc.stderr.read() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"formcheck {' '.join(argv[:2])} failed ({proc.returncode}): {err[-800:]}")
+    return wall, sum(seen.values()) if sample else _children_cpu_s() - before
 
 
 def sequential(clips: list[Path], work: Path) -> dict:
@@ -73,27 +111,25 @@ def sequential(clips: list[Path], work: Path) -> dict:
     load = os.getloadavg()
     wall = cpu = 0.0
     for i, clip in enumerate(clips):
-        w, c = _run(["analyze", str(clip), "--out", str(work / f"analyze_{i}")])
+        w, c = _run(["analyze", str(clip), "--out", str(work / f"analyze_{i}")], sample=False)
         wall, cpu = wall + w, cpu + c
     return _timed(wall, cpu, load)
 
 
-def _timed(wall: float, cpu: float | None, load_before: tuple[float, float, float]) -> dict:
-    return {"wall_s": round(wall, 2), "cpu_s": None if cpu is None else round(cpu, 2),
-            "load_before": load_before, "load_after": os.getloadavg()}
+def _timed(wall: float, cpu: float, load_before: tuple[float, float, float]) -> dict:
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "load_before": load_before,
+            "load_after": os.getloadavg()}
 
 
 def batch(folder: Path, work: Path, workers: int) -> dict:
     """`formcheck batch` on the folder, from a fresh database."""
     load = os.getloadavg()
-    wall, _ = _run(["batch", str(folder), "--client", "bench", "--db", str(work / "history.sqlite3"),
-                      "--out", str(work / "reports"), "--workers", str(workers)])
+    wall, cpu = _run(["batch", str(folder), "--client", "bench", "--db", str(work / "history.sqlite3"),
+                      "--out", str(work / "reports"), "--workers", str(workers)], sample=True)
     sets = len(list((work / "reports").glob("*/*/*/report.json")))
     if sets != len(list(folder.glob("*.mp4"))):
         raise SystemExit(f"batch wrote {sets} reports, expected one per clip")
-    # no CPU figure: the pool's processes are children of multiprocessing's fork server, which nobody
-    # waits for, so RUSAGE_CHILDREN never sees them
-    return _timed(wall, None, load)
+    return _timed(wall, cpu, load)
 
 
 def main() -> None:
@@ -128,12 +164,16 @@ def main() -> None:
         "python": platform.python_version(), "runs": runs,
         "median_sequential_s": seq, "median_batch_s": bat,
         "ratio": round(seq / bat, 3), "paired_ratio": round(paired, 3), "target": TARGET,
+        "cpu_s_per_clip": {name: round(statistics.median(x["cpu_s"] for x in rs) / len(clips), 2)
+                           for name, rs in runs.items()},
         "met": seq / bat >= TARGET, "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"{len(clips)} clips: analyze one after another {seq:.1f} s, batch --workers {args.workers} "
           f"{bat:.1f} s -> {seq / bat:.2f}x (target >= {TARGET}x: {'met' if report['met'] else 'NOT met'})")
+    cpu = report["cpu_s_per_clip"]
+    print(f"CPU seconds per clip: analyze {cpu['sequential_analyze']}, batch {cpu['batch']}")
     print(f"wrote {args.json}")
 
 
