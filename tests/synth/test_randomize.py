@@ -57,7 +57,7 @@ def _all(clips: dict[str, list[SampledClip]]) -> list[SampledClip]:
     (lambda p: p.camera_height_m, 0.0, 1.5), (lambda p: p.distance_m, 2.0, 5.0),
     (lambda p: p.elevation_deg, -5.0, 35.0), (lambda p: p.fov_y_deg, 40.0, 90.0),
     (lambda p: p.roll_deg, -3.0, 3.0), (lambda p: p.bottom_hip_ext_deg, 95.0, 150.0),
-    (lambda p: p.hip_ext_deg - p.bottom_hip_ext_deg, 20.0, 120.0),
+    (lambda p: p.hip_ext_deg - p.bottom_hip_ext_deg, 40.0, 120.0),
     (lambda p: p.plate_diameter_m, 0.30, 0.45), (lambda p: p.plate_count, 1, 3),
     (lambda p: p.reps, 2, 5), (lambda p: p.width * p.height, 640 * 360, 640 * 360),
 ])
@@ -73,6 +73,7 @@ def test_factors_stay_in_their_ranges(clips: dict[str, list[SampledClip]], value
     ("bar_pad", {"on", "off"}), ("side", {"left", "right"}), ("rom", {"deep", "medium", "shallow"}),
     ("camera_height", {"floor", "low", "hip", "high"}), ("elevation", {"below", "level", "raised", "high"}),
     ("yaw", {"side", "oblique", "refused"}), ("plate_count", {"0", "1", "2", "3"}),
+    ("fov", {"normal", "wide", "ultrawide"}), ("sex", {"female", "male"}),
 ])
 def test_every_level_of_a_factor_turns_up(clips: dict[str, list[SampledClip]], tag: str,
                                           expected: set[str]) -> None:
@@ -102,6 +103,18 @@ def test_the_lifter_is_framed(clips: dict[str, list[SampledClip]]) -> None:
     for clip in _all(clips):
         minimum = 0.0 if clip.tags["fault"] == "refused" else randomize.MIN_LIFTER_FRACTION
         assert randomize.frames_the_lifter(clip.params, minimum), clip.name
+        assert randomize.lifter_fraction(clip.params) >= minimum
+
+
+@pytest.mark.parametrize(("distance", "fov", "fits"), [
+    (3.0, 40.0, True), (1.5, 40.0, False),  # too close: the biggest lifter is cut off
+    (5.0, 40.0, False), (2.0, 90.0, False),  # too far or too wide: the smallest is tiny
+])
+def test_framing_wants_the_whole_lifter_at_a_usable_size(distance: float, fov: float, fits: bool) -> None:
+    from formcheck.synth.params import SynthParams
+
+    params = SynthParams(distance_m=distance, fov_y_deg=fov)  # landscape 640x360, side-on
+    assert randomize.frames_the_lifter(params) is fits
 
 
 def test_tags_name_the_body() -> None:

@@ -82,7 +82,8 @@ def floor_meshes(params: SynthParams, rng: np.random.Generator) -> list[Mesh]:
 def wall_meshes(params: SynthParams, rng: np.random.Generator) -> list[Mesh]:
     """A wall behind the lifter (on the far side from the camera): blocks, panels or bricks over mortar."""
     away = -1.0 if params.side == "left" else 1.0  # the camera is on +x for a left-side view
-    wall_x = away * rng.uniform(2.6, 4.5)
+    # A gym's wall stands further back, to leave room for equipment between it and the lifter.
+    wall_x = away * rng.uniform(*(3.4, 5.0) if params.background_kind == "gym" else (2.6, 4.5))
     rgb = np.asarray(WALL_COLOURS[int(rng.integers(len(WALL_COLOURS)))])
     kind = str(rng.choice(["blocks", "panels", "bricks"]))
     size_z, size_y, gap, offset = {"blocks": (0.4, 0.2, 0.012, True),
@@ -193,11 +194,11 @@ def clutter_meshes(wall_x: float, rng: np.random.Generator) -> list[Mesh]:
     """Gym equipment between the lifter and the wall, in slots along the wall, some left empty."""
     away = float(np.sign(wall_x))
     meshes: list[Mesh] = []
-    for slot in np.arange(-5.0, 6.5, 1.6):
+    for slot in np.arange(-5.0, 6.5, 1.25):
         item, half = ITEMS[int(rng.integers(len(ITEMS)))]
         x = away * rng.uniform(0.4 + half[0], abs(wall_x) - 0.1 - half[0])
         z = slot + rng.uniform(-0.2, 0.2)
-        if rng.random() < 0.25 or not _clear_of_lifter(x, z, half):
+        if rng.random() < 0.15 or not _clear_of_lifter(x, z, half):
             continue
         meshes += item(float(x), float(z), rng)
     return meshes

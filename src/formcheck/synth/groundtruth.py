@@ -116,7 +116,7 @@ class CueZone:
 
 # Lockout cue zones on the measured metrics (DESIGN.md; docs/synth.md). The neck follows DESIGN.md's
 # contract: the coached tuck is +10..+65, chin_lifted at or below 0 (head in line or back), chin_crushed
-# above +75.
+# from +75 (chin on the chest).
 CUE_ZONES: tuple[CueZone, ...] = (
     CueZone("feet_too_far", "knee_angle_deg", "above", 110.0, 100.0),
     CueZone("feet_too_close", "knee_angle_deg", "below", 70.0, 80.0),

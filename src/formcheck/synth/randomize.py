@@ -42,7 +42,9 @@ FAULT_RANGES: dict[str, tuple[str, tuple[float, float]]] = {
     "chin_crushed": ("neck", (80.0, 92.0)),
 }
 BOTTOM_HIP_EXT = (95.0, 150.0)
-MIN_TRAVEL_DEG = 20.0  # the bottom is at least this far below the top
+# The bottom is at least this far below the top: 40° of hip travel lifts the bar ~12 cm or more, so the
+# shallowest reps (bottom 140° under a 180° top) are still reps.
+MIN_TRAVEL_DEG = 40.0
 CAMERA_HEIGHT = (0.05, 1.49)  # 1.49: the rounded elevation may lift it a hair
 DISTANCE = (2.0, 5.0)
 ELEVATION = (-5.0, 35.0)
@@ -55,7 +57,7 @@ LANDSCAPE, PORTRAIT = (640, 360), (360, 640)
 # Framing: a box around the biggest lifter must fit inside the frame (with a margin); the smallest
 # lifter must still span MIN_LIFTER_FRACTION of the long side of the image.
 FIT_MARGIN = 0.03
-MIN_LIFTER_FRACTION = 0.3
+MIN_LIFTER_FRACTION = 0.25  # 160 px of 640: wider views only in portrait (see docs/synth.md)
 TALLEST_M, SHORTEST_M = 2.0, 1.45
 
 SKIN_TONES = ((255, 224, 196), (241, 194, 160), (224, 172, 134), (198, 140, 100), (170, 118, 80),
@@ -162,24 +164,34 @@ def _lifter_box(stature_m: float) -> np.ndarray:
     return np.array([[x, y, z] for x in (-0.25, 0.25) for y in (0.0, top) for z in (-half_z, half_z)])
 
 
-def frames_the_lifter(params: SynthParams, min_fraction: float = MIN_LIFTER_FRACTION) -> bool:
-    """True when the biggest lifter fits in the frame and the smallest spans `min_fraction` of its long side.
-
-    The camera aims at the middle of the lifter (see `scene.scene_centre`): boxes are centred there.
-    """
+def _orbit_camera(params: SynthParams) -> Camera:
+    """The clip's camera, aimed at the middle of the lifter (see `scene.scene_centre`), here the origin."""
     aim = np.array([0.0, AIM_HEIGHT_M, 0.0])
     side = 1.0 if params.side == "left" else -1.0
     yaw, elevation = math.radians(params.yaw_deg), math.radians(params.elevation_deg)
     direction = np.array([side * math.cos(yaw) * math.cos(elevation), math.sin(elevation),
                           math.sin(yaw) * math.cos(elevation)])
-    camera = Camera(width=params.width, height=params.height, fov_y_deg=params.fov_y_deg,
-                    position=aim + params.distance_m * direction, look_at=aim)
-    big, _ = camera.project(_lifter_box(TALLEST_M))
-    margin = FIT_MARGIN * np.array([params.width, params.height])
-    inside = bool(np.all(big >= margin) and np.all(big <= np.array([params.width, params.height]) - margin))
-    small, _ = camera.project(_lifter_box(SHORTEST_M))
-    span = float(np.max(small.max(axis=0) - small.min(axis=0)))
-    return inside and span >= min_fraction * max(params.width, params.height)
+    return Camera(width=params.width, height=params.height, fov_y_deg=params.fov_y_deg,
+                  position=aim + params.distance_m * direction, look_at=aim)
+
+
+def lifter_fraction(params: SynthParams, stature_m: float = SHORTEST_M) -> float:
+    """How much of the image's long side a lifter's head-to-toe line spans (lying in the hip thrust)."""
+    half = 0.5 * 0.85 * stature_m
+    ends, _ = _orbit_camera(params).project(np.array([[0.0, AIM_HEIGHT_M, -half], [0.0, AIM_HEIGHT_M, half]]))
+    return float(np.linalg.norm(ends[1] - ends[0])) / max(params.width, params.height)
+
+
+def frames_the_lifter(params: SynthParams, min_fraction: float = MIN_LIFTER_FRACTION) -> bool:
+    """True when the biggest lifter fits in the frame and the smallest spans `min_fraction` of its long side.
+
+    A refusal clip (a camera 45-75° off side-on) only needs to fit: `min_fraction` 0.
+    """
+    big, _ = _orbit_camera(params).project(_lifter_box(TALLEST_M))
+    size = np.array([params.width, params.height])
+    margin = FIT_MARGIN * size
+    inside = bool(np.all(big >= margin) and np.all(big <= size - margin))
+    return inside and lifter_fraction(params) >= min_fraction
 
 
 def _camera(fault: str, side: str, rng: np.random.Generator) -> dict[str, Any]:
@@ -212,6 +224,9 @@ CAMERA_HEIGHT_BUCKETS = ((0.3, 0.7, 1.1), ("floor", "low", "hip", "high"))
 ELEVATION_BUCKETS = ((0.0, 10.0, 20.0), ("below", "level", "raised", "high"))
 YAW_BUCKETS = ((10.0, 25.0, 40.0), ("side", "oblique", "steep", "refused"))
 ROM_BUCKETS = ((110.0, 130.0), ("deep", "medium", "shallow"))
+FOV_BUCKETS = ((55.0, 75.0), ("normal", "wide", "ultrawide"))
+LIFTER_SIZE_BUCKETS = ((0.3, 0.45), ("small", "medium", "large"))  # a 1.7 m lifter's share of the long side
+TYPICAL_STATURE_M = 1.7
 
 
 def _tags(params: SynthParams, fault: str, plate_kind: str) -> dict[str, str]:
@@ -223,6 +238,8 @@ def _tags(params: SynthParams, fault: str, plate_kind: str) -> dict[str, str]:
             "elevation": _bucket(params.elevation_deg, *ELEVATION_BUCKETS),
             "yaw": _bucket(abs(params.yaw_deg), *YAW_BUCKETS),
             "rom": _bucket(params.bottom_hip_ext_deg, *ROM_BUCKETS),
+            "fov": _bucket(params.fov_y_deg, *FOV_BUCKETS),
+            "lifter_size": _bucket(lifter_fraction(params, TYPICAL_STATURE_M), *LIFTER_SIZE_BUCKETS),
             "orientation": "portrait" if params.portrait else "landscape", "fps": f"{params.fps:g}",
             "background": params.background_kind}
 
