@@ -106,4 +106,5 @@ def test_install_completes_a_cache_file_by_file_keeping_good_files(tmp_path: Pat
 
 def test_the_macro_targets_are_pinned_members() -> None:
     assert set(assets.TARGET_MEMBERS) <= set(assets.MEMBERS)
-    assert len(assets.TARGET_MEMBERS) == 96  # young adults: 6 race/sex, 18 muscle x weight, 36 + 36 corrections
+    # Young adults: 6 race x sex shapes, 18 muscle x weight corners, 36 height and 36 proportions corrections.
+    assert len(assets.TARGET_MEMBERS) == 96
