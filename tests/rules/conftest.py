@@ -9,7 +9,7 @@ import pytest
 from formcheck.records import MetricValue, RepSummary, ViewEstimate
 from formcheck.rules import RulePack, load_rule_pack
 
-# Good form at lockout per DESIGN.md's conventions.
+# Good form at lockout per docs/design.md's conventions.
 GOOD_METRICS = {
     "knee_angle_deg": 90.0,
     "shin_from_vertical_deg": 0.0,

@@ -11,7 +11,7 @@ from formcheck.errors import InputError
 from formcheck.records import Severity
 from formcheck.rules import RulePhase, load_rule_pack
 
-# DESIGN.md's stable cue ids the shipped pack must give (not_side_view is the engine's own).
+# docs/design.md's stable cue ids the shipped pack must give (not_side_view is the engine's own).
 DESIGN_CUES = {"feet_too_close", "feet_too_far", "incomplete_lockout", "lower_back_arch", "no_posterior_tilt",
                "chin_lifted", "chin_crushed", "rushed_reps"}
 

@@ -75,7 +75,7 @@ def test_params_round_trip_through_json(params: SynthParams) -> None:
 
 def test_defaults_hold_the_coached_neck_tuck_and_draw_what_they_always_drew() -> None:
     params = SynthParams()
-    assert params.neck_deg == 30.0  # DESIGN.md's coached band is +10..+65
+    assert params.neck_deg == 30.0  # docs/design.md's coached band is +10..+65
     assert (params.body_id, params.bottom_hip_ext_deg, params.plate_count, params.plate_diameter_m,
             params.plate_style, params.bar_pad, params.background_kind, params.roll_deg) == (
         None, 110.0, 1, 0.45, "solid", False, "plain", 0.0)

@@ -32,9 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="render a synthetic hip-thrust clip whose joint angles are known (mp4 + .gt.json)",
         description="Render a MakeHuman lifter doing barbell hip thrusts with the form you ask for, and "
                     "write the video plus a ground-truth JSON beside it (per-frame joints and angles, "
-                    "per-rep lockout metrics and the cues the faults imply). Angles in degrees, DESIGN.md "
-                    "signs. With --random, every factor (body, form, load, room, camera) is drawn from "
-                    "--seed instead; docs/synth.md lists them and their ranges.",
+                    "per-rep lockout metrics and the cues the faults imply). Angles in degrees, with the "
+                    "signs of docs/design.md. With --random, every factor (body, form, load, room, camera) "
+                    "is drawn from --seed instead; docs/synth.md lists them and their ranges.",
     )
     parser.add_argument("--out", type=Path, default=None,
                         help="the .mp4 to write (its ground truth goes to NAME.gt.json); with --samples, the "

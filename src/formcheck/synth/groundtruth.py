@@ -39,7 +39,7 @@ posed timing, never from the request: a cue is expected at or beyond its fault t
 neither list) inside its good limit, and acceptable in the band between, where coaches would disagree too.
 Every cue not listed for a rep is forbidden for it. A camera turned more than 40° from side-on expects only
 `not_side_view` (no rep cues); between 25° and 40° refusing is acceptable.
-Metric definitions (degrees, DESIGN.md signs; S shoulder, H hip, K knee, A ankle, E ear of the near side):
+Metric definitions (degrees, signs of docs/design.md; S shoulder, H hip, K knee, A ankle, E ear, near side):
 - `knee_angle_deg`, `shin_from_vertical_deg`, `hip_extension_deg`, `head_torso_angle_deg`: `geometry`'s
   knee_angle(H,K,A), shin_from_vertical(H,K,A), hip_extension(S,H,K), head_torso_angle(E,S,H). In `metrics`
   they are taken on the posed 3D joint centres projected orthographically onto the body's sagittal (y-z)
@@ -48,7 +48,7 @@ Metric definitions (degrees, DESIGN.md signs; S shoulder, H hip, K knee, A ankle
   camera they differ from the sagittal truth).
 - `neck_flexion_deg` (metrics only): rotation of the head bone relative to the upper thorax (spine01)
   about the lateral axis, relative to the standing rest pose, so a head in line with the torso is 0;
-  + chin toward the chest, - head back. DESIGN.md's coached tuck is +10..+65, chin_lifted at or below 0,
+  + chin toward the chest, - head back. docs/design.md's coached tuck is +10..+65, chin_lifted at or below 0,
   chin_crushed from +75. Landmarks alone cannot give this without a neutral reference, hence not in 2D.
 - `pelvic_tilt_deg` (metrics only): rotation of the pelvis (root bone) relative to the thorax (spine02),
   relative to rest; + posterior (butt tucked under, lumbar flexion), - anterior (arched lower back).
@@ -114,7 +114,7 @@ class CueZone:
         return "forbidden" if sign * (value - self.good) <= 0 else "acceptable"
 
 
-# Lockout cue zones on the measured metrics (DESIGN.md; docs/synth.md). The neck follows DESIGN.md's
+# Lockout cue zones on the measured metrics (docs/design.md; docs/synth.md). The neck follows docs/design.md's
 # contract: the coached tuck is +10..+65, chin_lifted at or below 0 (head in line or back), chin_crushed
 # from +75 (chin on the chest).
 CUE_ZONES: tuple[CueZone, ...] = (

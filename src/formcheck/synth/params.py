@@ -125,7 +125,7 @@ class Look:
 
 @dataclass(frozen=True)
 class SynthParams:
-    """One clip. Angles in degrees, distances in metres, times in seconds; see DESIGN.md for metric signs.
+    """One clip. Angles in degrees, distances in metres, times in seconds; metric signs as in docs/design.md.
 
     Body: `body_id` picks a shaped lifter from `bodies.CATALOGUE` (None: the unshaped MakeHuman base mesh).
     Form: `knee_at_top_deg` (set through where the feet are planted), `hip_ext_deg` (shoulder-hip-knee at
