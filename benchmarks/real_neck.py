@@ -2,9 +2,11 @@
 
 Reads the hand marks of `benchmarks/data/real_neck_marks.json` (near ear, chin tip, nose tip, near eye, near
 mouth corner, shoulder, hip, knee and ankle, marked by eye on frames at and around the tops of the reps of
-the real clips in `../shared/real_videos/`, and a couple at the bottom), tracks each whole clip once with
-formcheck's own pose code (VIDEO mode, full model, as `formcheck landmarks` does) and judges it as
-`formcheck analyze` does (`pipeline.analyse_track`). Per marked frame it reports:
+the real clips in `../shared/real_videos/`, and a couple at the bottom), observes each whole clip once with
+formcheck's tracking pass (`flows.tracking.observe_video`: full model, VIDEO mode, one worker; a plate, if
+one were found, painted out before the model sees the frame) and judges it as `formcheck analyze` does
+(`flows.offline.analyse_observed`), so MediaPipe's points below are the ones the engine read. Per marked
+frame it reports:
 
 - pixel errors of MediaPipe's near-side points against the marks, also in % of the marked shoulder-hip
   length, and the hip's error split along and across the torso line (only the part across tilts the line);
@@ -38,12 +40,14 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.landmarks import Landmark, PoseTrack
-from formcheck.metrics import NECK_GAIN, NECK_NEUTRAL_OFFSET_DEG, head_line_angle
-from formcheck.models import ensure_model
-from formcheck.pipeline import PipelineOptions, PipelineResult, analyse_track
-from formcheck.pose import track_video
-from formcheck.video import open_video
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import Landmark
+from formcheck.capture.video import open_video
+from formcheck.flows.engine import EngineResult
+from formcheck.flows.offline import PipelineOptions, analyse_observed
+from formcheck.flows.tracking import observe_video
+from formcheck.measure.metrics import NECK_GAIN, NECK_NEUTRAL_OFFSET_DEG, head_line_angle
+from formcheck.pose.models import ensure_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from calibrate_neck import LINES  # the candidate head lines, as calibrated
@@ -106,14 +110,14 @@ def load_marks(path: Path) -> list[MarkedFrame]:
     return out
 
 
-def landmark_points(track: PoseTrack, frame: int, side: str) -> dict[str, np.ndarray]:
+def landmark_points(pose: Keypoints, frame: int, side: str) -> dict[str, np.ndarray]:
     """MediaPipe's points of one frame by mark name, plus the far ear and far mouth corner."""
     near, far = side.upper(), "RIGHT" if side == "left" else "LEFT"
     index = {"ear": f"{near}_EAR", "far_ear": f"{far}_EAR", "mouth": f"MOUTH_{near}",
              "far_mouth": f"MOUTH_{far}", "nose": "NOSE", "eye": f"{near}_EYE",
              "shoulder": f"{near}_SHOULDER", "hip": f"{near}_HIP", "knee": f"{near}_KNEE",
              "ankle": f"{near}_ANKLE"}
-    return {name: track.xy[frame, Landmark[lm]].astype(float) for name, lm in index.items()}
+    return {name: pose.xy[frame, Landmark[lm]].astype(float) for name, lm in index.items()}
 
 
 def torso_deg(points: dict[str, np.ndarray]) -> float:
@@ -179,9 +183,9 @@ def marks_jitter_sd(m: MarkedFrame, draws: int = 400) -> dict[str, float | None]
     return {"all": float(np.std(all_lines)), "seen": None if seen[0] is None else float(np.std(seen))}
 
 
-def candidate_necks(track: PoseTrack, m: MarkedFrame, calibration: dict[str, dict]) -> dict[str, float]:
+def candidate_necks(pose: Keypoints, m: MarkedFrame, calibration: dict[str, dict]) -> dict[str, float]:
     """The neck each calibrated candidate line reads on this frame's raw landmarks."""
-    xy = track.xy[m.frame:m.frame + 1].astype(float)
+    xy = pose.xy[m.frame:m.frame + 1].astype(float)
     out = {}
     for key, raw_of in LINES.items():
         fit = calibration[key]
@@ -189,7 +193,7 @@ def candidate_necks(track: PoseTrack, m: MarkedFrame, calibration: dict[str, dic
     return out
 
 
-def formcheck_values(result: PipelineResult, frame: int) -> dict[str, object]:
+def formcheck_values(result: EngineResult, frame: int) -> dict[str, object]:
     """formcheck's neck for a frame: the reported per-frame value and the lockout value of its rep."""
     series = result.analysis.series
     rep = int(series.rep[frame])
@@ -202,10 +206,10 @@ def formcheck_values(result: PipelineResult, frame: int) -> dict[str, object]:
             "rep_lockout": lockout}
 
 
-def frame_report(m: MarkedFrame, track: PoseTrack, result: PipelineResult,
-                 calibration: dict[str, dict]) -> dict[str, object]:
-    """Everything measured on one marked frame."""
-    lm = landmark_points(track, m.frame, m.side)
+def frame_report(m: MarkedFrame, result: EngineResult, calibration: dict[str, dict]) -> dict[str, object]:
+    """Everything measured on one marked frame (MediaPipe's points: the observed pose the engine read)."""
+    pose = result.pose
+    lm = landmark_points(pose, m.frame, m.side)
     ears, mouths = (lm["ear"] + lm["far_ear"]) / 2, (lm["mouth"] + lm["far_mouth"]) / 2
     raw = line_deg(lm, ears, mouths)
     necks = marked_necks(m)
@@ -223,16 +227,20 @@ def frame_report(m: MarkedFrame, track: PoseTrack, result: PipelineResult,
                      "marks_spread": float(np.ptp(list(necks.values()))),
                      "marks_seen_mean": seen_mean(m, necks),
                      "marks_jitter_sd": marks_jitter_sd(m),
-                     "candidates": candidate_necks(track, m, calibration)},
+                     "candidates": candidate_necks(pose, m, calibration)},
         "by_eye": m.by_eye,
     }
 
 
-def analyse_clip(path: Path, model: Path) -> tuple[PoseTrack, PipelineResult]:
-    """Track a whole clip once (VIDEO mode) and judge it as `formcheck analyze` would."""
-    source = open_video(path)
-    track = track_video(source, model=model)
-    return track, analyse_track(track, source, PipelineOptions.default(model))
+def analyse_clip(path: Path, model: Path) -> EngineResult:
+    """Observe a whole clip once (the tracking pass, one worker) and judge it as `formcheck analyze` would;
+    the result's `pose` is what the tracking pass observed."""
+    options = PipelineOptions.default(model, workers=1)
+    clip = observe_video(path, options.tracking, workers=options.workers)
+    if clip.painted.any():
+        print(f"{path.name}: plate painted out in {int(clip.painted.sum())} of {len(clip)} frames",
+              file=sys.stderr)
+    return analyse_observed(clip, open_video(path), options)
 
 
 def _mean(rows: list[dict], get: Callable[[dict], float | None]) -> float | None:
@@ -366,7 +374,7 @@ def _call(by_eye: dict) -> str:
     return f"{band}, {low:+d}..{high:+d} ({by_eye['confidence']})"
 
 
-def draw_clip(video: Path, marked: list[MarkedFrame], track: PoseTrack, out: Path) -> Path:
+def draw_clip(video: Path, marked: list[MarkedFrame], pose: Keypoints, out: Path) -> Path:
     """One PNG of the clip's first marked top, marks (green) against MediaPipe (red): the body, and the head
     enlarged, each with its torso line (hip -> shoulder) and head line (marks: ear -> mouth corner;
     MediaPipe: formcheck's mean ears -> mean mouth corners)."""
@@ -379,7 +387,7 @@ def draw_clip(video: Path, marked: list[MarkedFrame], track: PoseTrack, out: Pat
     capture.release()
     if not ok:
         raise RuntimeError(f"{video}: cannot read frame {m.frame}")
-    lm = landmark_points(track, m.frame, m.side)
+    lm = landmark_points(pose, m.frame, m.side)
     body = np.array(list(m.xy.values()))
     head = np.array([m.xy[p] for p in ("ear", "chin", "nose", "eye", "mouth")])
     views = (_window(body.min(axis=0), body.max(axis=0), 0.12, image.shape),
@@ -436,12 +444,12 @@ def run(videos: Path, marks_path: Path, png: Path | None) -> list[dict] | None:
     model = ensure_model("full")
     rows = []
     for clip in sorted({m.clip for m in marked}):
-        track, result = analyse_clip(videos / clip, model)
+        result = analyse_clip(videos / clip, model)
         frames = [m for m in marked if m.clip == clip]
-        rows += [frame_report(m, track, result, calibration) for m in frames]
+        rows += [frame_report(m, result, calibration) for m in frames]
         if png is not None:
             png.mkdir(parents=True, exist_ok=True)
-            print(f"wrote {draw_clip(videos / clip, frames, track, png)}")
+            print(f"wrote {draw_clip(videos / clip, frames, result.pose, png)}")
     return rows
 
 
