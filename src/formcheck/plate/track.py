@@ -22,8 +22,8 @@ from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import MEDIAPIPE_NAMES
 from formcheck.plate.finder import PlateSearch, find_circles, fit_centre, search_box
 
-# Well-backed circles that must agree on one radius before the plate is followed (and painted out).
-LOCK_VOTES = 8
+# Frames in a row with the same plate on the hips before it is followed (and painted out).
+LOCK_FRAMES = 8
 # How many recent well-backed circles the radius vote remembers.
 VOTE_MEMORY = 240
 # Poses whose body scale sets the search radii (a running median: the knee is often dragged onto a plate).
@@ -162,13 +162,14 @@ class PlateTracker:
         self.search = search or PlateSearch()
         self._votes: deque[tuple[float, float]] = deque(maxlen=VOTE_MEMORY)
         self._scales: deque[float] = deque(maxlen=SCALE_MEMORY)
-        self._radius = float("nan")  # the agreed radius, once LOCK_VOTES circles back it
+        self._run: list[PlateReading] = []  # readings of the frames in a row that found the plate
+        self._radius = float("nan")  # the plate's radius, once it is followed
         self._last: np.ndarray | None = None  # the plate's last centre
         self._missed = 0  # frames since it was last seen
 
     @property
     def following(self) -> bool:
-        """The radius is agreed and the plate was seen within the last `max_gap` frames."""
+        """A plate was confirmed and seen within the last `max_gap` frames."""
         return np.isfinite(self._radius) and self._last is not None and self._missed <= self.search.max_gap
 
     def near(self, image: np.ndarray) -> PlateReading | None:
@@ -179,66 +180,77 @@ class PlateTracker:
         reach = r * (1 + tol) + self.search.max_jump * r * (self._missed + 1)
         box = search_box(np.stack([self._last - reach, self._last + reach]), pad=0.0)
         assert box is not None
-        return self._follow(*find_circles(image, box, (r * (1 - tol), r * (1 + tol)), self.search))
+        return self._follow(*find_circles(image, box, (r * (1 - tol), r * (1 + tol)), self.search), r)
 
     def with_body(self, image: np.ndarray, pose: Keypoints) -> PlateReading | None:
-        """Search around the body the pose model found in this frame (a one-frame MediaPipe pose), vote on
-        the plate's radius, and return the circle of that radius on the hips, if any."""
-        if not pose.found[0]:
+        """Search around the body the pose model found in this frame (a one-frame MediaPipe pose) for a
+        circle on the hips of the radius such circles agree on; follow the plate once it is confirmed."""
+        reading = self._search(image, pose)
+        if reading is None:
             self._missed += 1
+            self._run.clear()
+            if self._missed > self.search.max_gap:
+                self._radius, self._last = float("nan"), None
             return None
-        xy = pose.xy[0]
-        scale = _pose_scale(xy)
-        if np.isfinite(scale) and scale > 0:
-            self._scales.append(scale)
-        if not self._scales:
-            return None
-        body = float(np.median(self._scales))
-        radii = (self.search.min_radius * body, self.search.max_radius * body)
-        box = search_box(xy[_BODY_POINTS], pad=radii[1])
-        if box is None:
-            self._missed += 1
-            return None
-        candidates, edges = find_circles(image, box, radii, self.search)
-        good = candidates[candidates[:, 3] >= self.search.min_support] if len(candidates) else candidates
-        self._votes.extend((float(r), float(s)) for r, s in good[:, 2:4])
-        radius, backing = vote_radius(np.array(self._votes).reshape(-1, 2), self.search.radius_tolerance)
-        if backing >= LOCK_VOTES:
-            self._radius = radius
-        if not np.isfinite(radius):
-            self._missed += 1
-            return None
-        fit = np.abs(candidates[:, 2] - radius) <= self.search.radius_tolerance * radius if len(candidates) \
-            else np.zeros(0, bool)
-        reading = self._follow(candidates[fit], edges, radius)
-        if reading is not None and not near_a_thigh(reading.center, reading.radius, _thighs(pose)):
-            self._missed += 1
-            self._last = None if self._missed > self.search.max_gap else self._last
-            return None
+        self._run = [*self._run[-(LOCK_FRAMES - 1):], reading]
+        if not np.isfinite(self._radius) and self._confirmed():
+            self._radius = float(np.median([r.radius for r in self._run]))
         return reading
 
     def still_on_the_hips(self, reading: PlateReading, pose: Keypoints) -> bool:
         """Check a reading found by `near` against the body found afterwards; stop following if it fails."""
         if pose.found[0] and not near_a_thigh(reading.center, reading.radius, _thighs(pose)):
-            self._last, self._missed = None, self.search.max_gap + 1
+            self._radius, self._last, self._missed = float("nan"), None, self.search.max_gap + 1
+            self._run.clear()
             return False
         return True
 
-    def _follow(self, candidates: np.ndarray, edges: np.ndarray, radius: float | None = None
-                ) -> PlateReading | None:
+    def _search(self, image: np.ndarray, pose: Keypoints) -> PlateReading | None:
+        if not pose.found[0]:
+            return None
+        xy = pose.xy[0]
+        scale = _pose_scale(xy)
+        if np.isfinite(scale) and scale > 0:
+            self._scales.append(scale)
+        box = search_box(xy[_BODY_POINTS], pad=self.search.max_radius * float(np.median(self._scales))) \
+            if self._scales else None
+        if box is None:
+            return None
+        body = float(np.median(self._scales))
+        candidates, edges = find_circles(image, box, (self.search.min_radius * body,
+                                                      self.search.max_radius * body), self.search)
+        thighs = _thighs(pose)
+        on_hips = [c for c in candidates if c[3] >= self.search.min_support
+                   and near_a_thigh(c[:2], c[2], thighs)]
+        self._votes.extend((float(c[2]), float(c[3])) for c in on_hips)
+        radius, _ = vote_radius(np.array(self._votes).reshape(-1, 2), self.search.radius_tolerance)
+        fit = [c for c in on_hips if abs(c[2] - radius) <= self.search.radius_tolerance * radius]
+        return self._follow(np.array(fit).reshape(-1, 4), edges, radius) if fit else None
+
+    def _confirmed(self) -> bool:
+        """The last `LOCK_FRAMES` frames in a row found one plate: one size, moving smoothly."""
+        if len(self._run) < LOCK_FRAMES:
+            return False
+        radii = np.array([r.radius for r in self._run])
+        centres = np.array([r.center for r in self._run])
+        size = float(np.median(radii))
+        steps = np.linalg.norm(np.diff(centres, axis=0), axis=1)
+        return bool(np.all(np.abs(radii - size) <= self.search.radius_tolerance * size)
+                    and np.all(steps <= self.search.max_jump * size))
+
+    def _follow(self, candidates: np.ndarray, edges: np.ndarray, radius: float) -> PlateReading | None:
         """The well-backed candidate that best continues the path, its centre refitted with the radius."""
-        r = self._radius if radius is None else radius
         ok = candidates[candidates[:, 3] >= self.search.min_support] if len(candidates) else candidates
         if not len(ok):
             self._missed += 1
             return None
         score = ok[:, 3].copy()
         if self._last is not None:
-            score -= np.linalg.norm(ok[:, :2] - self._last, axis=1) / r
+            score -= np.linalg.norm(ok[:, :2] - self._last, axis=1) / radius
         best = ok[int(np.argmax(score))]
-        centre = fit_centre(edges.astype(float), best[:2], r)
+        centre = fit_centre(edges.astype(float), best[:2], radius)
         self._last, self._missed = centre, 0
-        return PlateReading(float(centre[0]), float(centre[1]), float(r), float(best[3]))
+        return PlateReading(float(centre[0]), float(centre[1]), float(radius), float(best[3]))
 
 
 def refine(track: PlateTrack, joints: Keypoints, search: PlateSearch | None = None) -> PlateTrack:
