@@ -58,7 +58,7 @@ class Job:
     total: int = 0
     error: str | None = None
     error_status: int | None = None
-    refused: str | None = None  # analysed, but the camera was not side-on: why
+    refused: str | None = None  # analysed, but the camera was not side-on: why (the job then failed)
     files: tuple[str, ...] = ()
     summary: dict[str, Any] | None = None  # report.json's summary: rep_count, score, cues
     finished: float | None = None
@@ -92,8 +92,9 @@ class Job:
             out["error"] = self.error
         if self.refused is not None:
             out["refused"] = self.refused
-        if self.status == "done":
+        if self.files:  # a refused view still has a report that says why
             out["links"] = self.links()
+        if self.status == "done":
             out["summary"] = self.summary
         return out
 
@@ -194,9 +195,14 @@ class JobQueue:
             job = replace(job, status="failed", error=f"internal error: {type(exc).__name__}: {exc}",
                           error_status=500, finished=now)
         else:
-            if result["ok"]:
+            if result["ok"] and result["refused"]:  # a report that says why, but the set is not judged
+                job = replace(job, status="failed", error=f"the camera is not side-on ({result['refused']}), "
+                              "so no cues were given; film from the side, camera at hip height, whole body "
+                              "in frame", error_status=422, refused=result["refused"],
+                              files=tuple(result["files"]), finished=now)
+            elif result["ok"]:
                 job = replace(job, status="done", stage="done", done=job.total, files=tuple(result["files"]),
-                              refused=result["refused"], summary=self._summary(job_id), finished=now)
+                              summary=self._summary(job_id), finished=now)
             else:
                 job = replace(job, status="failed", error=result["error"], error_status=422, finished=now)
         await self._set(job)

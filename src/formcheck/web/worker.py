@@ -8,6 +8,7 @@ was started with, and returns a plain dict, so nothing but builtins crosses the 
 from __future__ import annotations
 
 import multiprocessing as mp
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,9 @@ def analyse_upload(job: str, video: str, out: str, model: str, rules: str | None
             _report(job, "finding the body", found, total)
 
         result = analyse_video(source, options, progress=tracked)
+        # the report names the upload by its server-made file name, not by where the server keeps it
+        analysis = result.analysis
+        result = replace(result, analysis=replace(analysis, source=replace(analysis.source, path=path.name)))
         outputs = write_outputs(result, source, Path(out), pack,
                                 progress=lambda stage, done, all_: _report(job, stage, done, all_))
     except FormcheckError as exc:

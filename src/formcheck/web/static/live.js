@@ -21,6 +21,9 @@ let lastSent = -1;
 let running = false;
 const inFlight = new Map(); // t_ms -> time the frame was captured
 const latencies = [];
+// What a test or a curious user can read from the console: frames sent, pose time and latency per frame.
+const stats = {frames: 0, answers: 0, poseMs: [], latencyMs: [], serverMs: [], delegate: null};
+window.formcheckLive = stats;
 
 function status(text) { $("status").textContent = text; }
 
@@ -30,15 +33,29 @@ function banner(text, kind) {
   cue.className = `banner ${kind}`;
 }
 
+function softwareGL() {
+  const gl = document.createElement("canvas").getContext("webgl2");
+  if (!gl) return true;
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  const renderer = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+  return /swiftshader|llvmpipe|softpipe|software/i.test(String(renderer));
+}
+
 async function loadModel() {
   const fileset = await FilesetResolver.forVisionTasks("/assets/tasks-vision/wasm");
   let lastError = null;
-  for (const delegate of ["GPU", "CPU"]) {
+  // GPU (WebGL) when there is a real one; on a software renderer the WASM CPU path is ~20x faster
+  // (75 ms against 1.5 s a frame measured on SwiftShader). ?delegate=CPU or GPU forces one.
+  const asked = new URLSearchParams(location.search).get("delegate");
+  const order = asked ? [asked.toUpperCase()] : softwareGL() ? ["CPU"] : ["GPU", "CPU"];
+  for (const delegate of order) {
     try {
-      return await PoseLandmarker.createFromOptions(fileset, {
+      const ready = await PoseLandmarker.createFromOptions(fileset, {
         baseOptions: {modelAssetPath: "/assets/pose_landmarker.task", delegate},
         runningMode: "VIDEO", numPoses: 1,
       });
+      stats.delegate = delegate;
+      return ready;
     } catch (error) { lastError = error; }
   }
   throw lastError;
@@ -68,7 +85,10 @@ function onFrame(now, metadata) {
   if (socket.readyState !== WebSocket.OPEN || inFlight.size >= MAX_IN_FLIGHT) return;
   const tMs = Math.max(lastSent + 1, Math.round(now - startedAt));
   lastSent = tMs;
+  const began = performance.now();
   const result = landmarker.detectForVideo(video, now);
+  stats.poseMs.push(performance.now() - began);
+  stats.frames += 1;
   const pose = result.landmarks[0];
   const world = result.worldLandmarks[0];
   drawPose(pose);
@@ -91,7 +111,10 @@ function onAnswer(event) {
   if (answer.error) { status(`The server refused a frame: ${answer.error}`); return; }
   const captured = inFlight.get(answer.t_ms);
   inFlight.delete(answer.t_ms);
+  stats.answers += 1;
+  stats.serverMs.push(answer.server_ms);
   if (captured !== undefined) {
+    stats.latencyMs.push(performance.now() - captured);
     latencies.push(performance.now() - captured);
     if (latencies.length > 30) latencies.shift();
     const sorted = [...latencies].sort((a, b) => a - b);

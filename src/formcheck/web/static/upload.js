@@ -58,7 +58,7 @@ form.addEventListener("submit", async (event) => {
       else show(`${update.stage[0].toUpperCase()}${update.stage.slice(1)}…`, update.progress,
                 update.total ? `${update.done} of ${update.total} frames` : "");
     });
-    if (job.status !== "done") return fail(job.error || "the analysis failed");
+    if (job.status !== "done" && !job.links) return fail(job.error || "the analysis failed");
     show("Done", 1);
     location.assign(job.links.page);
   } catch (error) {
