@@ -13,7 +13,6 @@ from formcheck.web.assets import TASKS_VISION
 from formcheck.web.settings import ServeSettings
 from web.serving import BASE, SAMPLES, upload, wait_for_job
 
-
 MakeClient = Callable[..., TestClient]
 
 

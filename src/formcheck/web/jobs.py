@@ -125,7 +125,7 @@ class JobQueue:
         self._pool = self._new_pool()
         self._relay = threading.Thread(target=self._relay_progress, name="formcheck-progress", daemon=True)
         self._relay.start()
-        self._load()
+        self.load()
 
     async def stop(self) -> None:
         self._stop.set()
@@ -259,7 +259,7 @@ class JobQueue:
         tmp.write_text(json.dumps(asdict(job), indent=2) + "\n")
         tmp.replace(folder / JOB_FILE)
 
-    def _load(self) -> None:
+    def load(self) -> None:
         """Sets from earlier runs; one that was still waiting when the server stopped is marked failed."""
         for path in sorted(self.settings.sets_dir.glob(f"*/{JOB_FILE}")):
             try:
