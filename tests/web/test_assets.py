@@ -66,14 +66,16 @@ def test_a_tarball_that_does_not_match_the_pin_is_refused_and_deleted(tmp_path):
     pin = _pin("sha512-" + "A" * 86 + "==")
     folder = assets_dir(tmp_path, pin)
     tarball = _tarball(folder, pin.tarball)
-    with pytest.raises(ModelError, match=r"integrity mismatch for example-runtime-1\.0\.0\.tgz: expected sha512-A"):
+    mismatch = r"integrity mismatch for example-runtime-1\.0\.0\.tgz: expected sha512-A"
+    with pytest.raises(ModelError, match=mismatch):
         ensure_tasks_vision(tmp_path, pin=pin)
     assert not tarball.exists() and not (folder / FILES[0]).exists()
 
 
 def test_without_npm_the_error_says_how_to_provision_by_hand(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no npm here
-    with pytest.raises(ModelError, match=r"npm \(Node\.js\) is not on PATH; .*copy mediapipe-tasks-vision-1\.1\.0"):
+    advice = r"npm \(Node\.js\) is not on PATH; .*copy mediapipe-tasks-vision-1\.1\.0"
+    with pytest.raises(ModelError, match=advice):
         ensure_tasks_vision(tmp_path)
 
 

@@ -22,7 +22,7 @@ let running = false;
 const inFlight = new Map(); // t_ms -> time the frame was captured
 const latencies = [];
 // What a test or a curious user can read from the console: frames sent, pose time and latency per frame.
-const stats = {frames: 0, answers: 0, poseMs: [], latencyMs: [], serverMs: [], delegate: null};
+const stats = {frames: 0, answers: 0, poseMs: [], latencyMs: [], serverMs: [], cues: [], delegate: null};
 window.formcheckLive = stats;
 
 function status(text) { $("status").textContent = text; }
@@ -130,6 +130,7 @@ function onAnswer(event) {
   if (answer.cue) {
     banner(answer.cue.message, answer.cue.severity === "info" ? "info" : "warn");
     $("cue").dataset.cue = answer.cue.id || "";
+    if (answer.cue.id && !stats.cues.includes(answer.cue.id)) stats.cues.push(answer.cue.id);
   }
   if (answer.say) speak(answer.say.message);
 }
