@@ -28,8 +28,8 @@ playwright = pytest.importorskip("playwright.sync_api", reason="playwright is no
 CHROMIUM = os.environ.get("FORMCHECK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no chromium at {CHROMIUM} (apt install chromium)"),
-    pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is needed to make the fake camera's clip"),
+    pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no chromium at {CHROMIUM} (apt: chromium)"),
+    pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg makes the fake camera's clip"),
 ]
 LIVE_CLIP = SAMPLES / "chin_lifted_left.mp4"  # plate-free, three reps, head thrown back: chin_lifted
 UPLOAD_CLIP = SAMPLES / "chin_lifted_left.mp4"
