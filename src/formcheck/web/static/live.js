@@ -118,7 +118,7 @@ function onAnswer(event) {
     latencies.push(performance.now() - captured);
     if (latencies.length > 30) latencies.shift();
     const sorted = [...latencies].sort((a, b) => a - b);
-    $("latency").textContent = `${Math.round(sorted[Math.floor(sorted.length / 2)])} ms`;
+    $("latency").textContent = `latency ${Math.round(sorted[Math.floor(sorted.length / 2)])} ms`;
     $("latency").hidden = false;
   }
   $("reps").textContent = answer.rep;
