@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from pathlib import Path
 
@@ -64,6 +65,7 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
 def run(args: argparse.Namespace) -> int:
     """Check the settings, provision what the pages need, then serve until interrupted."""
     settings = settings_from(args)
+    _check_port(settings.host, settings.port)
     import uvicorn
 
     from formcheck.web.app import create_app
@@ -89,3 +91,15 @@ def run(args: argparse.Namespace) -> int:
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", ws_max_size=1 << 16,
                 access_log=False)
     return 0
+
+
+def _check_port(host: str, port: int) -> None:
+    """Say in one line that the address is taken, before anything claims to be serving on it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port} ({exc.strerror}); is another server using "
+                             "it? Choose another --port") from exc

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import time
 from collections.abc import AsyncIterator
@@ -29,7 +30,7 @@ from starlette.exceptions import HTTPException
 
 from formcheck.web.assets import TASKS_VISION
 from formcheck.web.jobs import SET_FILES, Job, JobQueue, new_job_id
-from formcheck.web.live_engine import BadMessage, LiveFeed
+from formcheck.web.live_engine import BadMessage, LiveFeed, rule_pack
 from formcheck.web.security import COOKIE, REPORT_CSP, SecurityMiddleware, host_names, session_value
 from formcheck.web.settings import ServeSettings
 from formcheck.web.uploads import UploadRejected, check_client, check_video, receive_upload, sniff_video
@@ -141,7 +142,7 @@ def _pages(app: FastAPI, settings: ServeSettings) -> None:
         given = str(form.get("token", ""))
         if settings.token is None:
             return RedirectResponse("/", status_code=303)
-        if given != settings.token:
+        if not hmac.compare_digest(given.encode(), settings.token.encode()):
             return RedirectResponse("/login?wrong=1", status_code=303)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, session_value(settings.token), httponly=True, samesite="strict", path="/")
@@ -227,9 +228,7 @@ def _set_files(app: FastAPI, jobs: JobQueue) -> None:
 
 
 def _live(app: FastAPI, settings: ServeSettings) -> None:
-    from formcheck.rules import load_rule_pack
-
-    pack = load_rule_pack(settings.rules)
+    pack = rule_pack(settings.rules)
 
     @app.websocket("/api/live")
     async def live(ws: WebSocket) -> None:

@@ -175,8 +175,13 @@ class JobQueue:
         assert self._pool is not None
         self._order.append(job.id)
         await self._set(job)
-        future = self._pool.submit(analyse_upload, job.id, str(video), str(self.folder(job.id)),
-                                   str(self.model), str(self.settings.rules) if self.settings.rules else None)
+        work = (analyse_upload, job.id, str(video), str(self.folder(job.id)), str(self.model),
+                str(self.settings.rules) if self.settings.rules else None)
+        try:
+            future = self._pool.submit(*work)
+        except cf.process.BrokenProcessPool:  # the last analysis took the process down: start a new one
+            self._pool = self._new_pool()
+            future = self._pool.submit(*work)
         asyncio.wrap_future(future).add_done_callback(
             lambda f: asyncio.ensure_future(self._finished(job.id, video, f)))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,11 @@ from formcheck.pose.landmarks import N_LANDMARKS, PoseFrame
 from formcheck.rules import RulePack, load_rule_pack
 
 MAX_SIDE_PX = 8192  # a frame size past this is not a camera's
+
+
+def rule_pack(rules: Path | None = None) -> RulePack:
+    """The rule pack live sets are judged by: the shipped one, extended by `rules` when given."""
+    return load_rule_pack(rules)
 
 
 class BadMessage(ValueError):
