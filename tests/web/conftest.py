@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -61,3 +62,13 @@ def analysed(tmp_path_factory: pytest.TempPathFactory, pose_model: Path) -> Iter
         created = upload(client, SAMPLES / "chin_lifted_left.mp4")
         assert created.status_code == 202, created.text
         yield client, wait_for_job(client, created.json()["job"])
+
+
+@pytest.fixture(scope="session")
+def analyze_report(tmp_path_factory: pytest.TempPathFactory, pose_model: Path) -> dict:
+    """What `formcheck analyze` says about chin_lifted_left.mp4: the reference uploads must match."""
+    from formcheck.cli import main
+
+    out = tmp_path_factory.mktemp("analyze")
+    assert main(["analyze", str(SAMPLES / "chin_lifted_left.mp4"), "--out", str(out), "--no-video"]) == 0
+    return json.loads((out / "report.json").read_text())

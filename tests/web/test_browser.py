@@ -8,7 +8,6 @@ FORMCHECK_SCREENSHOTS=docs/images to save the screenshots README shows.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -32,7 +31,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg makes the fake camera's clip"),
 ]
 LIVE_CLIP = SAMPLES / "chin_lifted_left.mp4"  # plate-free, three reps, head thrown back: chin_lifted
-UPLOAD_CLIP = SAMPLES / "chin_lifted_left.mp4"
+UPLOAD_CLIP = SAMPLES / "chin_lifted_left.mp4"  # the clip `analyze_report` (conftest) analysed
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SCREENSHOTS = os.environ.get("FORMCHECK_SCREENSHOTS")
 
@@ -146,15 +145,6 @@ def _shot(page, name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SCREENSHOTS) / name))
-
-
-@pytest.fixture(scope="module")
-def analyze_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """What `formcheck analyze` says about the upload clip."""
-    out = tmp_path_factory.mktemp("analyze")
-    subprocess.run([sys.executable, "-m", "formcheck", "analyze", str(UPLOAD_CLIP), "--out", str(out),
-                    "--no-video"], check=True, capture_output=True)
-    return json.loads((out / "report.json").read_text())
 
 
 def test_upload_shows_the_report_formcheck_analyze_gives(page, server, analyze_report):
