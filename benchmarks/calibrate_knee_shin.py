@@ -113,7 +113,7 @@ class Lockout:
 def lockouts_of(name: str, truth: dict, track: PoseTrack) -> list[Lockout]:
     """Every rep's lockout of one clip (raw values are medians over the hold near the true lockout)."""
     joints = Joints.from_track(track, truth["side"])
-    series = {key: f(joints.xy["hip"], joints.xy["knee"], joints.xy["ankle"]) for key, f in ANGLES.items()}
+    series = {key: f(joints.xy_of("hip"), joints.xy_of("knee"), joints.xy_of("ankle")) for key, f in ANGLES.items()}
     out = []
     for rep in truth["reps"]:
         near = lockout_window(track, rep["lockout_frame"])

@@ -60,11 +60,11 @@ def _clip_rows(video: Path, truth_doc: dict, near: Joints, far: Joints) -> list[
         f = rep["lockout_frame"]
         window = slice(max(0, f - HALF_WINDOW), f + HALF_WINDOW + 1)
         centre = plate.center[window]
-        swap = (np.linalg.norm(far.xy["knee"][window] - centre, axis=1)
-                > np.linalg.norm(near.xy["knee"][window] - centre, axis=1))[:, None]
+        swap = (np.linalg.norm(far.xy_of("knee")[window] - centre, axis=1)
+                > np.linalg.norm(near.xy_of("knee")[window] - centre, axis=1))[:, None]
         leg = {j: np.where(swap, far.xy[j][window], near.xy[j][window]) for j in ("hip", "knee", "ankle")}
         naive = _angles(*(near.xy[j][window] for j in JOINTS))
-        visible = _angles(near.xy["shoulder"][window], leg["hip"], leg["knee"], leg["ankle"])
+        visible = _angles(near.xy_of("shoulder")[window], leg["hip"], leg["knee"], leg["ankle"])
         truth = rep["metrics"]
         px = {j: float(np.linalg.norm(np.nanmedian(leg.get(j, near.xy[j][window]), axis=0)
                                       - np.array(true_px[f"{near.side}_{j}"][f])))

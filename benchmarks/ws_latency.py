@@ -57,6 +57,14 @@ def replay(base: str, messages: list[dict], *, paced: bool) -> list[dict]:
     return rows
 
 
+def _size(stem: str) -> tuple[int, int]:
+    from formcheck.capture.video import open_video
+
+    source = open_video(SAMPLES / f"{stem}.mp4")
+    source.close()
+    return source.info.width, source.info.height
+
+
 def _percentiles(values: list[float]) -> dict[str, float]:
     a = np.array(values) if values else np.array([np.nan])
     return {"n": len(values), "p50": round(float(np.percentile(a, 50)), 2),
@@ -70,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="send as fast as answers come, not at 30 fps")
     args = parser.parse_args(argv)
     model = ensure_model("full")
-    tracks = {stem: list(live_messages(track_video(SAMPLES / f"{stem}.mp4", model=model)))
+    tracks = {stem: list(live_messages(track_video(SAMPLES / f"{stem}.mp4", model=model), *_size(stem)))
               for stem in args.clips}
     load_before = load_average()
     per_clip, everything, cue_frames, trips = {}, [], [], []

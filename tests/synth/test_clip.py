@@ -68,8 +68,8 @@ def test_side_on_truth_matches_the_requested_lockout(clip: tuple[Path, gt.Ground
 
 @pytest.mark.slow
 def test_mediapipe_finds_the_lifter_and_measures_the_knee(clip: tuple[Path, gt.GroundTruth]) -> None:
+    from formcheck.body.landmarks import Landmark
     from formcheck.pose.estimator import track_video
-    from formcheck.pose.landmarks import Landmark
     from formcheck.pose.models import ensure_model
 
     path, truth = clip

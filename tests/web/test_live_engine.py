@@ -8,8 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from formcheck.pose.landmarks import N_LANDMARKS, PoseTrack
-from formcheck.web.live_engine import BadMessage, LiveFeed, pose_frame
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import N_LANDMARKS
+from formcheck.web.live_engine import BadMessage, LiveFeed, observation
 from formcheck.web.replay import live_messages
 from web.serving import SAMPLES
 
@@ -18,16 +19,17 @@ GOOD = {"t_ms": 40, "width": 640, "height": 360,
 
 
 def test_landmarks_are_turned_into_pixels_of_the_frame():
-    frame = pose_frame(GOOD, 7)
-    assert frame.index == 7 and frame.t_ms == 40
-    np.testing.assert_allclose(frame.xy[0], [320.0, 90.0])
-    assert frame.visibility[0] == pytest.approx(0.9) and frame.presence[0] == pytest.approx(0.95)
-    assert frame.found
+    seen = observation(GOOD, 7)
+    assert seen.index == 7 and seen.t_ms == 40 and seen.plate is None
+    np.testing.assert_allclose(seen.pose.xy_of("nose")[0], [320.0, 90.0])
+    assert seen.pose.conf_of("nose")[0] == pytest.approx(0.9)  # visibility, as the pose adapter keeps it
+    np.testing.assert_allclose(seen.pose.world[0, 0], [0.1, 0.2, 0.3])
+    assert seen.pose.found[0]
 
 
 def test_a_frame_without_a_person_is_an_empty_frame():
-    frame = pose_frame({**GOOD, "landmarks": [], "world": []}, 0)
-    assert not frame.found
+    seen = observation({**GOOD, "landmarks": [], "world": []}, 0)
+    assert not seen.pose.found[0] and np.isnan(seen.pose.xy).all()
 
 
 @pytest.mark.parametrize(
@@ -44,12 +46,12 @@ def test_a_frame_without_a_person_is_an_empty_frame():
 )
 def test_messages_breaking_the_contract_say_what_is_wrong(change, expected):
     with pytest.raises(BadMessage, match=expected.replace("(", r"\(").replace(")", r"\)")):
-        pose_frame({**GOOD, **change}, 0)
+        observation({**GOOD, **change}, 0)
 
 
 def test_non_object_messages_are_refused():
     with pytest.raises(BadMessage, match="expected a JSON object, got list"):
-        pose_frame([1, 2, 3], 0)
+        observation([1, 2, 3], 0)
 
 
 def test_time_must_move_forward():
@@ -60,16 +62,18 @@ def test_time_must_move_forward():
 
 
 @pytest.fixture(scope="session")
-def chin_track(pose_model) -> PoseTrack:
+def chin_messages(pose_model) -> list[dict]:
+    """chin_lifted_left.mp4's landmarks as the live page would send them."""
     from formcheck.pose.estimator import track_video
 
-    return track_video(SAMPLES / "chin_lifted_left.mp4", model=pose_model)
+    pose: Keypoints = track_video(SAMPLES / "chin_lifted_left.mp4", model=pose_model)
+    return list(live_messages(pose, 640, 360))
 
 
 @pytest.mark.slow
-def test_a_replayed_sample_counts_its_reps_and_raises_its_fault_cue(chin_track):
+def test_a_replayed_sample_counts_its_reps_and_raises_its_fault_cue(chin_messages):
     feed = LiveFeed()
-    answers = [feed.update(message) for message in live_messages(chin_track)]
+    answers = [feed.update(message) for message in chin_messages]
     assert answers[-1]["rep"] == 3
     raised = {a["cue"]["id"] for a in answers if a["cue"]}
     spoken = {a["say"]["id"] for a in answers if a["say"]}
@@ -80,8 +84,8 @@ def test_a_replayed_sample_counts_its_reps_and_raises_its_fault_cue(chin_track):
 
 
 @pytest.mark.slow
-def test_the_websocket_answers_every_frame_and_survives_a_bad_one(client, chin_track):
-    messages = list(live_messages(chin_track))[:80]
+def test_the_websocket_answers_every_frame_and_survives_a_bad_one(client, chin_messages):
+    messages = chin_messages[:80]
     with client.websocket_connect("/api/live", headers={"host": "127.0.0.1:8000"}) as ws:
         ws.send_text("not json")
         assert "error" in ws.receive_json()

@@ -3,27 +3,30 @@ and the analysis core.
 
 The browser runs MediaPipe Tasks for Web and sends, per frame, DESIGN.md's message:
 `{"t_ms", "landmarks": 33 x [x, y, z, visibility, presence] (x, y normalised to the frame),
-"world": 33 x [x, y, z] (metres), "width", "height"}`. It gets back `{"rep", "phase", "metrics", "cue",
-"say"}`: the rep count, the phase, the metrics at this frame, the cue on the banner and the cue to speak
-now (paced by the engine's debouncer). Today the engine is `flows.live.LiveSession`; when the core's
-streaming `Engine` lands, only this module changes.
-
-The browser sends no pixels, so the live check for a plate over the hips cannot run here: a plated set
-is judged as if no plate were there until the set is uploaded and analysed in full.
+"world": 33 x [x, y, z] (metres), "width", "height"}`. It gets back `{"rep", "phase", "metrics",
+"judged", "cue", "say"}`: the rep count, the phase, the metrics at this frame, whether a rep was judged
+at this frame, the cue on the banner (it stays up from one judged rep to the next) and the cue to speak
+now (paced by the engine). Each message becomes one `Observation` for `flows.engine.Engine` (live): the
+pose as the pose adapter would record it (visibility is the confidence), with no plate reading, since
+the browser sends no pixels: a plate over the hips is judged as if absent until the saved set is
+analysed in full.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from formcheck.flows.live import LiveSession
-from formcheck.pose.landmarks import N_LANDMARKS, PoseFrame
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import MEDIAPIPE_NAMES, N_LANDMARKS
+from formcheck.flows.engine import Engine, EngineOptions
+from formcheck.flows.tracking import Observation
+from formcheck.records import Cue
+from formcheck.report.timeline import headline_cue
 from formcheck.rules import RulePack, load_rule_pack
 
 MAX_SIDE_PX = 8192  # a frame size past this is not a camera's
@@ -38,8 +41,8 @@ class BadMessage(ValueError):
     """A landmark message that does not follow the contract; the reason says which part and why."""
 
 
-def pose_frame(message: Any, index: int) -> PoseFrame:
-    """The message as a `PoseFrame` in pixels; BadMessage naming the first thing that is wrong."""
+def observation(message: Any, index: int) -> Observation:
+    """The message as one frame's `Observation`, in pixels; BadMessage naming the first thing wrong."""
     if not isinstance(message, dict):
         raise BadMessage(f"expected a JSON object, got {type(message).__name__}")
     t_ms, width, height = message.get("t_ms"), message.get("width"), message.get("height")
@@ -48,14 +51,18 @@ def pose_frame(message: Any, index: int) -> PoseFrame:
     for name, size in (("width", width), ("height", height)):
         if not isinstance(size, int) or not 0 < size <= MAX_SIDE_PX:
             raise BadMessage(f"{name}: expected 1-{MAX_SIDE_PX} pixels, got {size!r}")
+    xy = np.full((N_LANDMARKS, 2), np.nan)
+    confidence = np.zeros(N_LANDMARKS)
+    world = np.full((N_LANDMARKS, 3), np.nan)
     landmarks = message.get("landmarks")
-    if landmarks is None or landmarks == []:  # nobody in view this frame
-        return PoseFrame.empty(index, round(t_ms))
-    points = _array("landmarks", landmarks, 5)
-    world = _array("world", message.get("world"), 3) if message.get("world") else np.full((N_LANDMARKS, 3),
-                                                                                            np.nan)
-    xy = points[:, :2] * np.array([width, height], dtype=float)
-    return PoseFrame(index, round(t_ms), xy, np.clip(points[:, 3], 0, 1), np.clip(points[:, 4], 0, 1), world)
+    if landmarks:  # an empty list: nobody in view this frame
+        points = _array("landmarks", landmarks, 5)
+        xy = points[:, :2] * np.array([width, height], dtype=float)
+        confidence = np.clip(points[:, 3], 0.0, 1.0)
+        if message.get("world"):
+            world = _array("world", message["world"], 3)
+    pose = Keypoints(np.array([round(t_ms)]), xy[None], confidence[None], MEDIAPIPE_NAMES, world[None])
+    return Observation(index, pose)
 
 
 def _array(name: str, value: Any, columns: int) -> np.ndarray:
@@ -74,34 +81,32 @@ def _array(name: str, value: Any, columns: int) -> np.ndarray:
 class LiveFeed:
     """One WebSocket's set: frames in order, each answered with what to show and say."""
 
-    pack: RulePack = field(default_factory=lambda: load_rule_pack(None))
+    pack: RulePack = field(default_factory=rule_pack)
     side: str = "auto"
-    _session: LiveSession = field(init=False)
+    _engine: Engine = field(init=False)
     _frames: int = field(default=0, init=False)
     _last_ms: int = field(default=-1, init=False)
-    _cue_ids: dict[str, str] = field(init=False)  # banner message -> cue id
+    _banner: Cue | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self._session = LiveSession(self.pack, side=self.side)
-        self._cue_ids = {rule.message: rule.cue for rule in self.pack.rules}
+        self._engine = Engine(EngineOptions(self.pack, side=self.side, live=True))
 
     def update(self, message: Any) -> dict[str, Any]:
-        """Judge one frame; frames whose time does not move forward are answered but not judged."""
-        pose = pose_frame(message, self._frames)
-        if pose.t_ms <= self._last_ms:
-            raise BadMessage(f"t_ms: expected a time after {self._last_ms}, got {pose.t_ms}")
-        self._last_ms = pose.t_ms
+        """Judge one frame; a frame whose time does not move forward is refused (BadMessage)."""
+        seen = observation(message, self._frames)
+        if seen.t_ms <= self._last_ms:
+            raise BadMessage(f"t_ms: expected a time after {self._last_ms}, got {seen.t_ms}")
+        self._last_ms = seen.t_ms
         self._frames += 1
-        state = self._session.update(pose, time.monotonic())
-        overlay = state.overlay
-        banner = None
-        if overlay.cue is not None:
-            banner = {"id": self._cue_ids.get(overlay.cue), "message": overlay.cue,
-                      "severity": str(overlay.cue_severity)}
-        say = None if state.say is None else {"id": state.say.id, "message": state.say.message}
-        return {"t_ms": pose.t_ms, "rep": overlay.rep_count, "phase": overlay.phase,
-                "metrics": {k: _number(v) for k, v in overlay.metrics.items()},
-                "cue": banner, "say": say}
+        update = self._engine.update(seen)
+        if update.judged:
+            self._banner = headline_cue(update.cues)
+        banner = None if self._banner is None else {"id": self._banner.id, "message": self._banner.message,
+                                                    "severity": str(self._banner.severity)}
+        say = None if update.say is None else {"id": update.say.id, "message": update.say.message}
+        return {"t_ms": seen.t_ms, "rep": update.rep_count, "phase": update.phase,
+                "metrics": {k: _number(v) for k, v in update.metrics.items()},
+                "judged": update.judged, "cue": banner, "say": say}
 
 
 def _number(value: float | None) -> float | None:

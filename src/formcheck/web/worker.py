@@ -21,7 +21,7 @@ def start_worker(progress: mp.Queue) -> None:
     _progress = progress
     # imported now, so that the first upload does not wait for them
     import formcheck.flows.offline
-    import formcheck.report.outputs  # noqa: F401
+    import formcheck.flows.outputs  # noqa: F401
 
 
 def _report(job: str, stage: str, done: int, total: int) -> None:
@@ -38,7 +38,7 @@ def analyse_upload(job: str, video: str, out: str, model: str, rules: str | None
     from formcheck.capture.video import open_video
     from formcheck.errors import FormcheckError
     from formcheck.flows.offline import PipelineOptions, analyse_video
-    from formcheck.report.outputs import write_outputs
+    from formcheck.flows.outputs import write_outputs
     from formcheck.rules import load_rule_pack
 
     path = Path(video)

@@ -127,6 +127,7 @@ function onAnswer(event) {
     const cell = $(`m-${key}`);
     if (cell) cell.textContent = value === null ? "–" : `${value.toFixed(0)}°`;
   }
+  if (answer.judged && !answer.cue) banner("Good rep.", "good");
   if (answer.cue) {
     banner(answer.cue.message, answer.cue.severity === "info" ? "info" : "warn");
     $("cue").dataset.cue = answer.cue.id || "";
