@@ -1,4 +1,4 @@
-"""Per-frame metrics of DESIGN.md ("Metric conventions") from the near side's joints, each with a confidence.
+"""Per-frame metrics (docs/design.md, "Metric conventions") of the near side's joints, each with a confidence.
 
 Pure, vectorised numpy over the frames of a clip (a single live frame is a clip of one). Angles come from
 `geometry.py`, which owns the sign conventions; this module picks the joints, subtracts the neck's neutral

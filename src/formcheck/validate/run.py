@@ -18,7 +18,7 @@ from formcheck.capture.video import open_video
 from formcheck.errors import InputError
 from formcheck.flows.engine import EngineResult
 from formcheck.flows.offline import PipelineOptions, analyse_observed
-from formcheck.flows.tracking import ObservedClip, TrackingOptions, observe_video
+from formcheck.flows.tracking import TRACKING_VERSION, ObservedClip, TrackingOptions, observe_video
 from formcheck.records import METRIC_KEYS, RepSummary
 from formcheck.rules import RulePack, RulePhase, can_read, load_rule_pack
 from formcheck.synth.clip import render_clip
@@ -49,7 +49,7 @@ def ensure_rendered(job: ClipJob) -> Path:
 
 def ensure_observed(job: ClipJob) -> ObservedClip:
     """The clip's tracking-pass observations, from the cache beside it when the same model made them."""
-    cached = job.video.with_suffix(f".{job.model.stem}.observed.npz")
+    cached = job.video.with_suffix(f".{job.model.stem}.observed-v{TRACKING_VERSION}.npz")
     if cached.is_file():
         return ObservedClip.load(cached)
     clip = observe_video(job.video, TrackingOptions(job.model), workers=1)
