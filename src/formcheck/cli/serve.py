@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"address to listen on (default: {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
     parser.add_argument("--db", type=Path, default=None,
-                        help="the history database shared with `formcheck batch` (default: in --data)")
+                        help="the history database shared with `formcheck batch` (not used yet: the client "
+                             "pages list the sets kept in --data until the history store is in this build)")
     parser.add_argument("--token", default=None,
                         help="a secret every request must carry (needed for any --host but loopback)")
     parser.add_argument("--data", type=Path, default=None,
@@ -83,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"--data: cannot create {settings.data_dir} ({exc.strerror})") from exc
+    if args.db is not None:
+        print(f"formcheck: note: --db {args.db} is not used yet; the client pages list the sets kept in "
+              f"{settings.sets_dir}", file=sys.stderr)
     app = create_app(settings, model=model, tasks_vision=tasks_vision)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     login = " (log in with the token)" if settings.token else ""
