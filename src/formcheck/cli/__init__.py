@@ -16,7 +16,7 @@ from formcheck import __version__
 from formcheck.errors import FormcheckError
 
 # Subcommand modules, in the order `--help` lists them.
-COMMANDS = ("analyze", "live", "landmarks", "synth", "models", "validate")
+COMMANDS = ("analyze", "live", "serve", "landmarks", "synth", "models", "validate")
 
 
 def build_parser() -> argparse.ArgumentParser:
