@@ -1,31 +1,27 @@
-"""Throughput and memory of `formcheck analyze` against a bare MediaPipe PoseLandmarker VIDEO loop (issue 6).
+"""Speed and memory of `formcheck analyze` against a bare MediaPipe loop, as a user meets them.
 
-Targets: with `--no-video`, at least 1.3x the bare loop's frames per second; with annotated.mp4, at least
-1.1x; peak memory that does not grow with the length of the video.
+Targets: `analyze --no-video` at least 1.5x the bare loop's speed on a plate-free clip *and* on a plated
+one; with annotated.mp4 at least 1.25x; peak memory flat in the length of the video (1 min vs 5 min).
 
-In one process and on the same clip, alternating the order each round, it times:
-- `bare`: OpenCV decode, BGR->RGB, `mp.Image`, `detect_for_video` (one landmarker, the "full" model);
-- `analyze_no_video`: `formcheck analyze CLIP --no-video --out TMP`, in-process through `formcheck.cli.main`;
+Every variant is a whole command in a fresh process, interpreter start-up and model load included, run on
+the same clip in the same run, alternating the order each round:
+- `bare`: `python benchmarks/bare_loop.py CLIP MODEL` (decode, BGR->RGB, `mp.Image`, `detect_for_video`,
+  one landmarker on one core);
+- `analyze_no_video`: `python -m formcheck analyze CLIP --out TMP --no-video`;
 - `analyze_video`: the same, drawing and encoding annotated.mp4 too.
-Every variant includes creating its landmarker(s); interpreter start-up is excluded. CPU seconds count
-this process and its finished children (analyze's tracking workers, ffmpeg).
+The ratio is bare seconds / analyze seconds (median over rounds; also paired per round). Clips:
+- `plate-free` and `plated`: typical sets of ~11 s (`good_form_left`, `good_form_right_plates`);
+- `plate-free long` and `plated long`: ~45 s of sample sets joined (the four plate-free samples; the two
+  plated samples twice).
+Memory: the peak resident size of the largest process of `analyze --no-video` (GNU time's %M, which
+covers the reaped tracking workers) on ~1 and ~5 minutes of plate-free sets joined.
 
-Memory: `python -m formcheck analyze` runs in a subprocess on the clip and on a 3x longer concatenation;
-peak RSS is read two ways: the largest single process of the tree (GNU `/usr/bin/time -f %M`, whose
-wait4 covers the reaped workers; asking wait4 from this process instead would report this process's own
-size, which a child inherits as its high-water mark when it is spawned from it) and the sum over the
-process tree, sampled from /proc every 50 ms.
-
-The default clip is a ~1-minute set: every `sample_videos/*.mp4` (640x360, 30 fps) concatenated with cv2.
-
-    python benchmarks/analyze_throughput.py [CLIP] [--rounds 3] [--json benchmarks/results/...json]
+    python benchmarks/analyze_throughput.py [--rounds 3] [--no-memory] [--json benchmarks/results/...]
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
 import platform
@@ -33,28 +29,22 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
 import mediapipe as mp
 
-from formcheck.cli import main as formcheck_main
 from formcheck.pose.models import ensure_model
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_videos"
 DEFAULT_JSON = REPO / "benchmarks" / "results" / "analyze_throughput.json"
-TARGETS = {"analyze_no_video": 1.3, "analyze_video": 1.1}
-LONGER = 3  # the memory check's long clip is this many copies of the clip
-RSS_SAMPLE_S = 0.05
+TARGETS = {"analyze_no_video": 1.5, "analyze_video": 1.25}
 GNU_TIME = "/usr/bin/time"
-
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from landmarks_throughput import bare_loop  # noqa: E402  the same bare loop both benchmarks compare with
+PLATE_FREE = ("good_form_left", "incomplete_lockout_right", "chin_lifted_left", "rushed_reps_right")
+PLATED = ("good_form_right_plates", "feet_too_far_left_plates")
 
 
 def concatenate(clips: Sequence[Path], out: Path) -> Path:
@@ -88,152 +78,108 @@ def frame_count(clip: Path) -> int:
     return count
 
 
-def analyze(clip: Path, model: Path, *extra: str) -> None:
-    """`formcheck analyze CLIP --out TMP [extra]`, in-process, its output swallowed."""
+def commands(clip: Path, model: Path, out: Path) -> dict[str, list[str]]:
+    """The whole command of each variant."""
+    analyze = [sys.executable, "-m", "formcheck", "analyze", str(clip), "--out", str(out),
+               "--model", str(model)]
+    return {"bare": [sys.executable, str(REPO / "benchmarks" / "bare_loop.py"), str(clip), str(model)],
+            "analyze_no_video": [*analyze, "--no-video"], "analyze_video": analyze}
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the process and all it waited for) of one command."""
+    before = os.times()
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    after = os.times()
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    used = (after.children_user + after.children_system) - (before.children_user + before.children_system)
+    return seconds, used
+
+
+def measure(clip: Path, model: Path, rounds: int) -> dict[str, dict]:
+    """Seconds and CPU seconds of every run of every variant on `clip`, alternating the order each round."""
+    seconds: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        sink = io.StringIO()
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            code = formcheck_main(["analyze", str(clip), "--out", tmp, "--model", str(model), *extra])
-        if code != 0:
-            raise RuntimeError(f"formcheck analyze exited {code}: {sink.getvalue()[-500:]}")
-
-
-VARIANTS: dict[str, Callable[[Path, Path], None]] = {
-    "bare": bare_loop,
-    "analyze_no_video": lambda clip, model: analyze(clip, model, "--no-video"),
-    "analyze_video": lambda clip, model: analyze(clip, model),
-}
-
-
-def _cpu_s() -> float:
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
-def measure(clip: Path, model: Path, rounds: int, frames: int) -> dict[str, dict]:
-    """Seconds and CPU seconds of every run of every variant, alternating the order each round."""
-    seconds: dict[str, list[float]] = {name: [] for name in VARIANTS}
-    cpu: dict[str, list[float]] = {name: [] for name in VARIANTS}
-    names = list(VARIANTS)
-    for r in range(rounds):
-        for name in names if r % 2 == 0 else names[::-1]:
-            start, start_cpu = time.perf_counter(), _cpu_s()
-            VARIANTS[name](clip, model)
-            seconds[name].append(time.perf_counter() - start)
-            cpu[name].append(_cpu_s() - start_cpu)
-            print(f"  round {r + 1} {name:<18} {seconds[name][-1]:6.2f} s  cpu {cpu[name][-1]:6.2f} s  "
-                  f"load {os.getloadavg()[0]:.2f}", flush=True)
-    result = {}
+        cmds = commands(clip, model, Path(tmp) / "out")
+        names = list(cmds)
+        for r in range(rounds):
+            for name in names if r % 2 == 0 else names[::-1]:
+                wall, used = run(cmds[name])
+                seconds.setdefault(name, []).append(wall)
+                cpu.setdefault(name, []).append(used)
+                print(f"    round {r + 1} {name:<17} {wall:6.2f} s  cpu {used:6.2f} s  "
+                      f"load {os.getloadavg()[0]:.2f}", flush=True)
+    out: dict[str, dict] = {}
     for name in names:
-        median = statistics.median(seconds[name])
-        result[name] = {"frames": frames, "median_s": round(median, 3), "fps": round(frames / median, 2),
-                        "best_s": round(min(seconds[name]), 3),
-                        "median_cpu_s": round(statistics.median(cpu[name]), 3),
-                        "runs_s": [round(s, 3) for s in seconds[name]],
-                        "runs_cpu_s": [round(s, 3) for s in cpu[name]]}
-    return result
+        out[name] = {"median_s": round(statistics.median(seconds[name]), 3),
+                     "runs_s": [round(s, 3) for s in seconds[name]],
+                     "median_cpu_s": round(statistics.median(cpu[name]), 3)}
+    for name in TARGETS:
+        pairs = zip(seconds["bare"], seconds[name], strict=True)
+        out[name]["ratio_to_bare"] = round(out["bare"]["median_s"] / out[name]["median_s"], 3)
+        out[name]["paired_ratio_to_bare"] = round(statistics.median(b / a for b, a in pairs), 3)
+    return out
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of `root` and all its descendants, from /proc (0 for processes already gone)."""
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        with contextlib.suppress(OSError):
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                stack.extend(int(c) for c in (task / "children").read_text().split())
-    return total
-
-
-def peak_rss(clip: Path, model: Path, *extra: str) -> dict[str, float]:
-    """Run `python -m formcheck analyze` on `clip` in a subprocess; its peak memory in MiB and its seconds."""
+def peak_rss_mib(clip: Path, model: Path) -> tuple[float, float]:
+    """Peak resident size (MiB) of the largest process of `analyze --no-video` on `clip`, and its seconds."""
     with tempfile.TemporaryDirectory() as tmp:
         usage = Path(tmp) / "maxrss"
-        cmd = [GNU_TIME, "-f", "%M", "-o", str(usage), sys.executable, "-m", "formcheck", "analyze",
-               str(clip), "--out", str(Path(tmp) / "out"), "--model", str(model), *extra]
+        analyze = commands(clip, model, Path(tmp) / "out")["analyze_no_video"]
+        cmd = [GNU_TIME, "-f", "%M", "-o", str(usage), *analyze]
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        peak_tree, done = 0, threading.Event()
-
-        def sample() -> None:
-            nonlocal peak_tree
-            while not done.wait(RSS_SAMPLE_S):
-                peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        proc.wait()
-        done.set()
-        sampler.join()
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
-        return {"seconds": round(time.perf_counter() - start, 2),
-                "max_process_rss_mib": round(int(usage.read_text().split()[-1]) / 1024, 1),
-                "peak_tree_rss_mib": round(peak_tree / 1024, 1)}
+        subprocess.run(cmd, capture_output=True, check=True)
+        return round(int(usage.read_text().split()[-1]) / 1024, 1), round(time.perf_counter() - start, 1)
 
 
-def memory(clip: Path, model: Path, tmp: Path) -> dict[str, dict]:
-    """Peak RSS on the clip and on LONGER copies of it, with and without annotated.mp4."""
-    longer = concatenate([clip] * LONGER, tmp / f"x{LONGER}.mp4")
-    result: dict[str, dict] = {}
-    for label, extra in (("no_video", ("--no-video",)), ("video", ())):
-        runs = {"x1": peak_rss(clip, model, *extra), f"x{LONGER}": peak_rss(longer, model, *extra)}
-        print(f"  peak RSS {label:<8} x1 {runs['x1']}  x{LONGER} {runs[f'x{LONGER}']}", flush=True)
-        result[label] = runs
-    return result
+def clips(tmp: Path) -> dict[str, Path]:
+    """The clips measured, by label."""
+    sample = {name: SAMPLES / f"{name}.mp4" for name in (*PLATE_FREE, *PLATED)}
+    return {"plate-free": sample["good_form_left"], "plated": sample["good_form_right_plates"],
+            "plate-free long": concatenate([sample[n] for n in PLATE_FREE], tmp / "plate_free_long.mp4"),
+            "plated long": concatenate([sample[n] for n in PLATED * 2], tmp / "plated_long.mp4")}
 
 
-def _ratios(results: dict[str, dict]) -> dict[str, float]:
-    """Median fps / bare median fps; paired per round (bare s / analyze s, median over rounds); best runs."""
+def memory(model: Path, tmp: Path) -> dict[str, dict]:
+    """Peak RSS on about 1 and 5 minutes of plate-free sets joined."""
+    minute = concatenate([SAMPLES / f"{n}.mp4" for n in PLATE_FREE * 2], tmp / "one_minute.mp4")
+    five = concatenate([minute] * 5, tmp / "five_minutes.mp4")
     out = {}
-    bare = results["bare"]
-    for name in TARGETS:
-        pairs = zip(bare["runs_s"], results[name]["runs_s"], strict=True)
-        out[f"ratio_{name}_to_bare"] = round(results[name]["fps"] / bare["fps"], 3)
-        out[f"paired_ratio_{name}_to_bare"] = round(statistics.median(b / a for b, a in pairs), 3)
-        out[f"best_ratio_{name}_to_bare"] = round(bare["best_s"] / results[name]["best_s"], 3)
+    for label, clip in (("1 min", minute), ("5 min", five)):
+        rss, seconds = peak_rss_mib(clip, model)
+        out[label] = {"frames": frame_count(clip), "peak_rss_mib": rss, "seconds": seconds}
+        print(f"  peak RSS {label}: {rss} MiB ({seconds} s)", flush=True)
     return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("clip", nargs="?", type=Path, default=None,
-                        help="a video (default: all sample_videos/*.mp4 concatenated, ~1 minute)")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--no-memory", action="store_true", help="skip the peak-RSS subprocess runs")
+    parser.add_argument("--no-memory", action="store_true", help="skip the 1 vs 5 minute peak-RSS runs")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
     args = parser.parse_args()
+    if not Path(GNU_TIME).is_file() and not args.no_memory:
+        print(f"analyze_throughput: {GNU_TIME} not found (apt-get install time), or pass --no-memory",
+              file=sys.stderr)
+        return 2
     model = ensure_model("full")
+    load_before = os.getloadavg()
+    results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="formcheck-bench-") as tmp:
-        if args.clip is None:
-            clip = concatenate(sorted(SAMPLES.glob("*.mp4")), Path(tmp) / "sample_set.mp4")
-            clip_name = "sample_videos/*.mp4 concatenated"
-        elif args.clip.is_file():
-            clip, clip_name = args.clip.resolve(), args.clip.name
-        else:
-            print(f"analyze_throughput: no clip at {args.clip}", file=sys.stderr)
-            return 2
-        frames = frame_count(clip)
-        capture = cv2.VideoCapture(str(clip))
-        size = f"{int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))}x{int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))}"
-        fps = capture.get(cv2.CAP_PROP_FPS)
-        capture.release()
-        print(f"{clip_name}: {frames} frames, {size}, {fps:g} fps ({frames / fps:.1f} s)", flush=True)
-        load_before = os.getloadavg()
-        results = measure(clip, model, args.rounds, frames)
-        load_after = os.getloadavg()
-        rss = None if args.no_memory else memory(clip, model, Path(tmp))
-    report = {
-        "clip": clip_name, "frames": frames, "size": size, "fps": fps, "rounds": args.rounds,
-        "cpu_count": os.cpu_count(), "python": platform.python_version(), "mediapipe": mp.__version__,
-        "opencv": cv2.__version__, "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in load_after],
-        "variants": results, **_ratios(results), "targets": TARGETS, "peak_rss": rss,
-    }
+        for label, clip in clips(Path(tmp)).items():
+            frames = frame_count(clip)
+            print(f"{label}: {clip.name}, {frames} frames", flush=True)
+            results[label] = {"frames": frames, "variants": measure(clip, model, args.rounds)}
+        rss = None if args.no_memory else memory(model, Path(tmp))
+    report = {"rounds": args.rounds, "cpu_count": os.cpu_count(), "python": platform.python_version(),
+              "mediapipe": mp.__version__, "opencv": cv2.__version__,
+              "load_average_before": [round(x, 2) for x in load_before],
+              "load_average_after": [round(x, 2) for x in os.getloadavg()],
+              "targets": TARGETS, "clips": results, "peak_rss": rss}
     _print(report)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n")
@@ -241,14 +187,14 @@ def main() -> int:
 
 
 def _print(report: dict) -> None:
-    for name, r in report["variants"].items():
-        print(f"{name:<18} {r['frames']:>5} frames  {r['median_s']:>7.2f} s  {r['fps']:>7.2f} fps  "
-              f"(cpu {r['median_cpu_s']:.2f} s)")
-    for name, target in TARGETS.items():
-        ratio = report[f"ratio_{name}_to_bare"]
-        print(f"{name} / bare: {ratio:.3f}x medians, {report[f'paired_ratio_{name}_to_bare']:.3f}x paired, "
-              f"{report[f'best_ratio_{name}_to_bare']:.3f}x best runs (target >= {target}x: "
-              f"{'met' if ratio >= target else 'MISSED'})")
+    for label, result in report["clips"].items():
+        bare = result["variants"]["bare"]
+        print(f"{label} ({result['frames']} frames): bare {bare['median_s']:.2f} s")
+        for name, target in TARGETS.items():
+            v = result["variants"][name]
+            verdict = "met" if v["ratio_to_bare"] >= target else "MISSED"
+            print(f"  {name:<17} {v['median_s']:6.2f} s  {v['ratio_to_bare']:.2f}x the bare loop "
+                  f"({v['paired_ratio_to_bare']:.2f}x paired; target >= {target}x: {verdict})")
     print(f"load average (1, 5, 15 min) before {report['load_average_before']}, "
           f"after {report['load_average_after']} on {report['cpu_count']} cores")
 

@@ -2,9 +2,11 @@
 
 Run: python3 benchmarks/annotated_video_overhead.py VIDEO [--codec auto|ffmpeg|mp4v] [--repeat 2]
 Measures, on the same clip and model:
-  bare     decode (prefetch thread) + MediaPipe inference, as `pose.track_video` does;
-  inline   the same loop, also drawing the overlay and queueing each frame to AnnotatedVideoWriter;
-  render   a second pass after the analysis: decode + overlay + encode (`render_annotated_video` style).
+  bare     decode and model input (prefetch thread) + MediaPipe inference, as `pose.track_video` does;
+  inline   the same loop, also queueing each frame with its `FrameView` to AnnotatedVideoWriter (which
+           draws it with `report.annotators.draw_frame` and encodes it in its own thread);
+  render   a second pass after the analysis: decode + draw + encode (`render_annotated_video` style).
+The view drawn is both sides' joints (left as the near side) with fixed labels, rep count and cue.
 Prints frames per second and ratios against `bare`.
 """
 
@@ -16,35 +18,35 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-from formcheck.capture.video import inference_image, open_video, prefetch
-from formcheck.pose.estimator import PoseEstimator
-from formcheck.pose.landmarks import PoseTrack
+from formcheck.body.joints import near_side
+from formcheck.body.keypoints import Keypoints
+from formcheck.capture.video import open_video, prefetch
+from formcheck.pose.estimator import PoseEstimator, iter_poses
 from formcheck.pose.models import ensure_model
 from formcheck.report.annotated_video import AnnotatedVideoWriter
-from formcheck.report.overlay import OverlayState
+from formcheck.report.annotators import FrameView
 
 
-def _state(pose_xy: np.ndarray, vis: np.ndarray, i: int) -> OverlayState:
-    return OverlayState(pose_xy, vis, "left", {"knee_angle_deg": 91.0, "hip_extension_deg": 176.0},
-                        {"knee_angle_deg": 0.9, "hip_extension_deg": 0.9}, rep_count=i // 40,
-                        phase="lockout", cue="Drive the hips all the way up" if i % 60 < 30 else None)
+def _view(pose: Keypoints, i: int) -> FrameView:
+    """What is drawn on frame `i` of one frame's pose: left side near, fixed values, a cue half the time."""
+    return FrameView(near_side(pose, "left"), near_side(pose, "right"),
+                     {"knee_angle_deg": 91.0, "hip_extension_deg": 176.0},
+                     {"knee_angle_deg": 0.9, "hip_extension_deg": 0.9}, rep_count=i // 40,
+                     phase="lockout", cue="Drive the hips all the way up" if i % 60 < 30 else None)
 
 
-def run_inference(video: Path, model: Path, out: Path | None, codec: str) -> tuple[int, float, str, list]:
+def run_inference(video: Path, model: Path, out: Path | None,
+                  codec: str) -> tuple[int, float, str, list[Keypoints]]:
     source = open_video(video)
     info = source.info
     poses = []
     start = time.perf_counter()
     writer = AnnotatedVideoWriter(out, info.fps, (info.width, info.height), codec) if out else None
-    with PoseEstimator(model, mode="video") as estimator:
-        prepared = ((f, inference_image(f.image)) for f in source)
-        for frame, rgb in prefetch(prepared):
-            pose = estimator.process(frame, rgb)
+    with PoseEstimator(model) as estimator:
+        for frame, pose in iter_poses(source, estimator):
             poses.append(pose)
             if writer is not None:
-                writer.write(frame.image, _state(pose.xy, pose.visibility, frame.index))
+                writer.write(frame.image, _view(pose, frame.index))
     name = ""
     if writer is not None:
         writer.close()
@@ -58,15 +60,14 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def run_render(video: Path, track: PoseTrack, out: Path, codec: str) -> tuple[float, float]:
-    """Wall and CPU seconds of decode + overlay + encode for the whole clip."""
+def run_render(video: Path, poses: Keypoints, out: Path, codec: str) -> tuple[float, float]:
+    """Wall and CPU seconds of decode + draw + encode for the whole clip."""
     source = open_video(video)
     info = source.info
     start, cpu = time.perf_counter(), cpu_seconds()
     with AnnotatedVideoWriter(out, info.fps, (info.width, info.height), codec) as writer:
         for frame in prefetch(source):
-            row = track.data[frame.index]
-            writer.write(frame.image, _state(row[:, :2], np.nan_to_num(row[:, 2]), frame.index))
+            writer.write(frame.image, _view(poses[frame.index], frame.index))
     return time.perf_counter() - start, cpu_seconds() - cpu
 
 
@@ -86,9 +87,7 @@ def main() -> None:
             bare, bare_cpu = min(bare, t), min(bare_cpu, cpu_seconds() - cpu)
             _, t, codec, _ = run_inference(args.video, model, out, args.codec)
             inline = min(inline, t)
-            info = open_video(args.video).info
-            track = PoseTrack.from_frames(poses, info.fps, info.width, info.height)
-            wall, cpu = run_render(args.video, track, out, args.codec)
+            wall, cpu = run_render(args.video, Keypoints.concat(poses), out, args.codec)
             render, render_cpu = min(render, wall), min(render_cpu, cpu)
     print(f"{args.video.name}: {n} frames, codec {codec}")
     print(f"  bare    {n / bare:7.1f} fps  {bare:6.2f} s  cpu {bare_cpu / n * 1000:.1f} ms/frame")

@@ -20,9 +20,10 @@ The offsets grow with the camera's elevation, so a straight line of offset again
 and `--elevation DEG` renders the same 12 clips with every camera at DEG (cached apart).
 
     python benchmarks/calibrate_knee_shin.py [--json benchmarks/results/calibrate_knee_shin.json]
-                                             [--elevation DEG] [--cache DIR]
+                                             [--elevation DEG] [--cache DIR] [--clips N]
 
-About 2 minutes on 2 cores the first time (per elevation), seconds once cached.
+About 2 minutes on 2 cores the first time (per elevation), seconds once cached. `--clips N` takes the first
+N clips of the layout only (at least 2): a quick check that the script runs, not a calibration.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.body.joints import Joints
+from formcheck.body.joints import near_side
+from formcheck.body.keypoints import Keypoints
 from formcheck.measure import geometry
 from formcheck.measure.metrics import KNEE_LANDMARK_BIAS_DEG, SHIN_LANDMARK_BIAS_DEG
-from formcheck.pose.landmarks import PoseTrack
 from formcheck.pose.models import ensure_model
 from formcheck.synth import Look, SynthParams
 
@@ -110,13 +111,14 @@ class Lockout:
         return self.raw[key] - (self.truth_2d if image else self.truth)[key]
 
 
-def lockouts_of(name: str, truth: dict, track: PoseTrack) -> list[Lockout]:
+def lockouts_of(name: str, truth: dict, pose: Keypoints) -> list[Lockout]:
     """Every rep's lockout of one clip (raw values are medians over the hold near the true lockout)."""
-    joints = Joints.from_track(track, truth["side"])
-    series = {key: f(joints.xy["hip"], joints.xy["knee"], joints.xy["ankle"]) for key, f in ANGLES.items()}
+    joints = near_side(pose, truth["side"])
+    hip, knee, ankle = joints.xy_of("hip"), joints.xy_of("knee"), joints.xy_of("ankle")
+    series = {key: f(hip, knee, ankle) for key, f in ANGLES.items()}
     out = []
     for rep in truth["reps"]:
-        near = lockout_window(track, rep["lockout_frame"])
+        near = lockout_window(pose, rep["lockout_frame"])
         out.append(Lockout(name, int(rep["index"]), float(truth["params"]["elevation_deg"]),
                            {key: float(np.nanmedian(v[near])) for key, v in series.items()},
                            {key: float(rep["metrics"][key]) for key in ANGLES},
@@ -204,19 +206,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--elevation", type=float, default=None, metavar="DEG",
                         help="put every camera DEG above level instead of the layout's 0-5")
+    parser.add_argument("--clips", type=int, default=len(LAYOUT), metavar="N",
+                        help=f"only the first N clips of the layout (2..{len(LAYOUT)}), for a quick check")
     args = parser.parse_args(argv)
+    if not 2 <= args.clips <= len(LAYOUT):
+        parser.error(f"--clips: expected 2..{len(LAYOUT)} (the spread needs two clips), got {args.clips}")
     model = ensure_model("full")
+    clips = calibration_clips(args.elevation)[:args.clips]
     samples: list[Lockout] = []
-    for name, params in calibration_clips(args.elevation):
-        truth, track = ensure_clip(name, params, args.cache, model)
-        samples += lockouts_of(name, truth, track)
+    for name, params in clips:
+        truth, pose = ensure_clip(name, params, args.cache, model)
+        samples += lockouts_of(name, truth, pose)
     results = {key: summarise(samples, key) for key in ANGLES}
     print_table(results, samples)
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         rows = [{"clip": s.clip, "rep": s.rep, "raw": s.raw, "truth": s.truth, "truth_2d": s.truth_2d}
                 for s in samples]
-        args.json.write_text(json.dumps({"clips": len(LAYOUT), "model": model.stem,
+        args.json.write_text(json.dumps({"clips": len(clips), "model": model.stem,
                                          "elevation_override_deg": args.elevation, "metrics": results,
                                          "lockouts": rows}, indent=2) + "\n")
     return 0

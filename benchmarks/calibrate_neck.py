@@ -21,8 +21,11 @@ the chest) is left out of the fit and the figures, and named. Candidates:
 - `procrustes_face`: rotation of all 11 face landmarks against their mean shape (from the training clips).
 
     python benchmarks/calibrate_neck.py [--json benchmarks/results/calibrate_neck.json] [--cache DIR]
+                                        [--clips N]
 
 24 clips (16 of two reps, 8 of one): about 6 minutes on 2 cores the first time, seconds once cached.
+`--clips N` takes the first N clips of the layout only (at least 3): a quick check that the script runs,
+not a calibration.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import Landmark
 from formcheck.measure.geometry import signed_angle
-from formcheck.pose.landmarks import Landmark, PoseTrack
 from formcheck.pose.models import ensure_model
 from formcheck.synth import Look, SynthParams
 
@@ -46,6 +50,7 @@ from synth_calibration import ensure_clip, lockout_window  # shared with calibra
 
 CACHE = Path.home() / ".cache" / "formcheck" / "calibrate_neck"
 FACE_LOST = 0.3  # near ear landmark this many torso lengths from the rig's ear: the face was not found
+MIN_CLIPS = 3  # --clips: leaving one clip out must leave two to fit an offset and a gain on
 
 # Looks of the calibration set only (the grid cycles five others): colours, lighting, mild degradation.
 LOOKS = (
@@ -195,9 +200,9 @@ class Lockout:
     ear_miss: float  # near ear landmark to the rig's ear, in torso lengths (NaN where the ear is hidden)
 
 
-def lockouts_of(name: str, truth: dict, track: PoseTrack) -> list[Lockout]:
+def lockouts_of(name: str, truth: dict, pose: Keypoints) -> list[Lockout]:
     """Every rep's lockout of one clip (raw values are medians over the hold near the true lockout)."""
-    side, xy = truth["side"], track.xy
+    side, xy = truth["side"], pose.xy
     lines = {key: f(xy, side) for key, f in LINES.items()}
     face = face_in_torso_frame(xy, side)
     pixels = {k: np.asarray(v, float) for k, v in truth["per_frame"]["joints_px"].items()}
@@ -207,7 +212,7 @@ def lockouts_of(name: str, truth: dict, track: PoseTrack) -> list[Lockout]:
     out = []
     for rep in truth["reps"]:
         k = rep["lockout_frame"]
-        near = lockout_window(track, k)
+        near = lockout_window(pose, k)
         out.append(Lockout(name, float(rep["metrics"]["neck_flexion_deg"]),
                            {key: float(np.nanmedian(v[near])) for key, v in lines.items()},
                            np.nanmedian(face[near], axis=0), float(ear_miss[k])))
@@ -253,18 +258,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument("--clips", type=int, default=len(LAYOUT), metavar="N",
+                        help=f"only the first N clips ({MIN_CLIPS}..{len(LAYOUT)}), for a quick check")
     args = parser.parse_args(argv)
+    if not MIN_CLIPS <= args.clips <= len(LAYOUT):
+        parser.error(f"--clips: expected {MIN_CLIPS}..{len(LAYOUT)} (each held-out fit needs two clips), "
+                     f"got {args.clips}")
     model = ensure_model("full")
+    clips = calibration_clips()[:args.clips]
     samples: list[Lockout] = []
-    for name, params in calibration_clips():
-        truth, track = ensure_clip(name, params, args.cache, model)
-        samples += lockouts_of(name, truth, track)
+    for name, params in clips:
+        truth, pose = ensure_clip(name, params, args.cache, model)
+        samples += lockouts_of(name, truth, pose)
     # A clip whose face landmarks sit off the head is a tracking failure no head line can fix: left out.
     lost = sorted({s.clip for s in samples if s.ear_miss > FACE_LOST})
     kept = [s for s in samples if s.clip not in lost]
+    found = len(clips) - len(lost)
+    if found < MIN_CLIPS:
+        print(f"only {found} clips with the face found (left out: {', '.join(lost)}); the fit needs "
+              f"{MIN_CLIPS}: take more --clips", file=sys.stderr)
+        return 1
     results = {key: leave_one_clip_out(kept, key) for key in [*LINES, "procrustes_face"]}
-    clips = len(calibration_clips()) - len(lost)
-    print(f"{len(kept)} lockouts from {clips} clips, leave-one-clip-out, degrees "
+    print(f"{len(kept)} lockouts from {found} clips, leave-one-clip-out, degrees "
           f"(left out, face landmarks off the head: {', '.join(lost) or 'none'}):")
     print(f"{'candidate':<16} {'MAE':>5} {'median':>6} {'p90':>5} {'worst':>6}  {'offset':>7} {'gain':>5}  "
           "worst clip")
@@ -273,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['offset_deg']:7.1f} {r['gain']:5.2f}  {r['worst_clip']}")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"clips": len(calibration_clips()), "face_lost": lost,
+        args.json.write_text(json.dumps({"clips": len(clips), "face_lost": lost,
                                          "lockouts": len(kept), "candidates": results}, indent=2) + "\n")
     return 0
 

@@ -1,6 +1,7 @@
 """Throughput of `formcheck landmarks` against a bare MediaPipe PoseLandmarker VIDEO loop on the same clip.
 
-The bare loop is the least any tool must do: OpenCV decode, BGR->RGB, `mp.Image`, `detect_for_video`.
+The bare loop (`bare_loop.py`) is the least any tool must do: OpenCV decode, BGR->RGB, `mp.Image`,
+`detect_for_video`.
 formcheck is timed as `formcheck landmarks CLIP -o TMP` run in-process (validation, model check, decode,
 inference, the .npz write and the view estimate; interpreter start-up excluded) and as `track_video`
 alone. Both sides include creating the landmarker. Variants run in alternating order for `--rounds`
@@ -28,39 +29,18 @@ from pathlib import Path
 
 import cv2
 import mediapipe as mp
-from mediapipe.tasks.python import BaseOptions, vision
 
+from formcheck.body.keypoints import load_keypoints
 from formcheck.cli import landmarks as landmarks_command
 from formcheck.pose.estimator import track_video
-from formcheck.pose.landmarks import PoseTrack
 from formcheck.pose.models import ensure_model
-from formcheck.quiet import native_stderr_silenced
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bare_loop import bare_loop
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = REPO / ".." / "shared" / "real_videos" / "bridge_studio.mp4"
 DEFAULT_JSON = REPO / "benchmarks" / "results" / "landmarks_throughput.json"
-
-
-def bare_loop(clip: Path, model: Path) -> int:
-    """A bare PoseLandmarker VIDEO loop; returns the number of frames processed."""
-    options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model)),
-                                           running_mode=vision.RunningMode.VIDEO)
-    with native_stderr_silenced():  # same model-loading chatter suppression as formcheck, for fairness
-        landmarker = vision.PoseLandmarker.create_from_options(options)
-    capture = cv2.VideoCapture(str(clip))
-    frames, last_t = 0, -1
-    while True:
-        ok, bgr = capture.read()
-        if not ok:
-            break
-        t_ms = max(last_t + 1, round(capture.get(cv2.CAP_PROP_POS_MSEC)))
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-        landmarker.detect_for_video(image, t_ms)
-        frames, last_t = frames + 1, t_ms
-    capture.release()
-    with native_stderr_silenced():
-        landmarker.close()
-    return frames
 
 
 def formcheck_cli(clip: Path, model: Path) -> int:
@@ -74,7 +54,7 @@ def formcheck_cli(clip: Path, model: Path) -> int:
             code = args.func(args)
         if code != 0:
             raise RuntimeError(f"formcheck landmarks exited {code}")
-        return len(PoseTrack.load(output))
+        return len(load_keypoints(output).keypoints)
 
 
 def formcheck_track(clip: Path, model: Path) -> int:

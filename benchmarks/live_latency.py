@@ -4,9 +4,9 @@ Targets: per-frame latency from capture to cue on screen p95 <= 50 ms (full mode
 rep's primary cue shown within 300 ms of the end of its lockout.
 
 Each clip runs through the same loop as `formcheck live --source CLIP --no-window --out DIR --quiet`
-(`formcheck.flows.live.run_live`, frames paced at their timestamps, the newest frame taken each time round,
-every processed frame recorded to an mp4v file as the CLI does). A per-frame hook records each processed
-frame's capture-to-judged latency and the frame at which each rep's primary cue went up.
+(`formcheck.flows.live.run_live`: frames paced at their timestamps, the newest frame taken each time round,
+the tracking pass and the live engine on each). The loop gives each processed frame's capture-to-screen
+latency; the engine, wrapped, logs the frame at which each rep's primary cue went up.
 
 A cue's delay is measured against the ground truth (`CLIP.gt.json`): the lockout ends at the time of the
 rep's `lockout_frame` (the middle of the hold) plus half the hold. The cue is on screen at the video time of
@@ -23,9 +23,7 @@ import json
 import os
 import platform
 import sys
-import tempfile
-import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import cv2
@@ -33,10 +31,11 @@ import mediapipe as mp
 import numpy as np
 
 from formcheck.capture.video import open_video
-from formcheck.flows.live import LiveSession, LiveState, run_live
-from formcheck.pose.landmarks import PoseFrame
+from formcheck.flows.engine import Engine, EngineOptions, EngineUpdate
+from formcheck.flows.live import run_live
+from formcheck.flows.tracking import FrameStage, Observation, TrackingOptions
 from formcheck.pose.models import ensure_model
-from formcheck.report.annotated_video import AnnotatedVideoWriter
+from formcheck.report.timeline import headline_cue
 from formcheck.rules import load_rule_pack
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,26 +45,20 @@ TARGET_P95_MS = 50.0
 TARGET_CUE_DELAY_MS = 300.0
 
 
-@dataclass
-class TimedSession(LiveSession):
-    """A LiveSession that logs, per processed frame, its latency and the cue it put up (if any)."""
+class LoggedEngine(Engine):
+    """The live engine, logging per processed frame its time and the cue it put up (if any)."""
 
-    frames: list[dict] = field(default_factory=list, init=False)
-    _nested: bool = field(default=False, init=False)
+    def __init__(self, options: EngineOptions) -> None:
+        super().__init__(options)
+        self.frames: list[dict] = []
+        self.reps_judged = 0
 
-    def update(self, pose: PoseFrame, now_s: float, image: np.ndarray | None = None) -> LiveState:
-        if self._nested:  # the warm-up replays earlier frames through update: log only the outer call
-            return super().update(pose, now_s, image)
-        cues_before = len(self.cue_times_ms)
-        self._nested = True
-        try:
-            state = super().update(pose, now_s, image)
-        finally:
-            self._nested = False
-        latency_ms = (time.perf_counter() - now_s) * 1000.0
-        cue = state.overlay.cue if len(self.cue_times_ms) > cues_before else None
-        self.frames.append({"t_ms": pose.t_ms, "latency_ms": latency_ms, "cue": cue})
-        return state
+    def update(self, observation: Observation) -> EngineUpdate:
+        update = super().update(observation)
+        cue = headline_cue(update.cues) if update.judged else None
+        self.reps_judged += len(update.verdicts)
+        self.frames.append({"t_ms": observation.t_ms, "cue": cue.message if cue else None})
+        return update
 
 
 def lockout_ends_ms(gt: dict) -> list[tuple[int, float, int, int]]:
@@ -93,21 +86,21 @@ def cue_delays(frames: list[dict], gt: dict) -> list[dict]:
     return out
 
 
-def run_clip(clip: Path, model: Path, tmp: Path) -> dict:
+def run_clip(clip: Path, model: Path) -> dict:
     """One clip through the headless live loop; its latency figures and per-rep cue delays."""
     source = open_video(clip)
     info = source.info
-    session = TimedSession(load_rule_pack(None))
-    with AnnotatedVideoWriter(tmp / "recording.mp4", info.fps, (info.width, info.height),
-                              codec="mp4v") as writer:
-        result = run_live(iter(source), session, model=str(model), fps=info.fps,
-                          size=(info.width, info.height), realtime=True, record=writer.write)
+    engine = LoggedEngine(EngineOptions(load_rule_pack(None), live=True))
+    with FrameStage(TrackingOptions(model)) as stage:
+        result = run_live(iter(source), stage, engine, realtime=True)
+    for frame, latency_ms in zip(engine.frames, result.latencies_ms, strict=True):
+        frame["latency_ms"] = latency_ms
     gt_path = clip.with_name(clip.name.removesuffix(".mp4") + ".gt.json")
     gt = json.loads(gt_path.read_text()) if gt_path.is_file() else None
-    reps = cue_delays(session.frames, gt) if gt else []
+    reps = cue_delays(engine.frames, gt) if gt else []
     return {"clip": clip.name, "size": f"{info.width}x{info.height}", "latency": asdict(result.latency),
-            "reps_judged_live": len(result.verdicts), "reps_gt": len(gt["reps"]) if gt else None,
-            "reps": reps, "latencies_ms": [round(f["latency_ms"], 1) for f in session.frames]}
+            "reps_judged_live": engine.reps_judged, "reps_gt": len(gt["reps"]) if gt else None,
+            "reps": reps, "latencies_ms": list(result.latencies_ms)}
 
 
 def main() -> int:
@@ -119,11 +112,10 @@ def main() -> int:
     model = ensure_model("full")
     load_before = os.getloadavg()
     runs = []
-    with tempfile.TemporaryDirectory(prefix="formcheck-live-bench-") as tmp:
-        for clip in clips:
-            run = run_clip(clip.resolve(), model, Path(tmp))
-            runs.append(run)
-            _print_clip(run)
+    for clip in clips:
+        run = run_clip(clip.resolve(), model)
+        runs.append(run)
+        _print_clip(run)
     load_after = os.getloadavg()
     pooled = np.array([ms for run in runs for ms in run.pop("latencies_ms")])
     delays = [rep["delay_ms"] for run in runs for rep in run["reps"] if "delay_ms" in rep]

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.pose.landmarks import PoseTrack
+from formcheck.body.keypoints import Keypoints
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Real side-view clips beside the repository (not committed; absent on a user's clone).
@@ -93,13 +93,13 @@ def pose_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_track(real_videos: Path, pose_model: Path) -> Callable[[str], PoseTrack]:
-    """Factory: the landmark track of a real clip by stem (e.g. "bridge_studio"), extracted once per run."""
+def real_track(real_videos: Path, pose_model: Path) -> Callable[[str], Keypoints]:
+    """Factory: the pose keypoints of a real clip by stem (e.g. "bridge_studio"), extracted once per run."""
     from formcheck.pose.estimator import track_video
 
-    cache: dict[str, PoseTrack] = {}
+    cache: dict[str, Keypoints] = {}
 
-    def get(stem: str) -> PoseTrack:
+    def get(stem: str) -> Keypoints:
         if stem not in cache:
             cache[stem] = track_video(real_videos / f"{stem}.mp4", model=pose_model)
         return cache[stem]
@@ -144,21 +144,20 @@ def sports2d_demo() -> Path:
 
 
 @pytest.fixture(scope="session")
-def sports2d_segment(sports2d_demo: Path, pose_model: Path) -> Callable[[int, int, int], PoseTrack]:
+def sports2d_segment(sports2d_demo: Path, pose_model: Path) -> Callable[[int, int, int], Keypoints]:
     """Factory: the track of demo frames [start, stop) with `num_poses` people sought, cached per run."""
     from formcheck.capture.video import open_video
     from formcheck.pose.estimator import PoseEstimator
 
-    cache: dict[tuple[int, int, int], PoseTrack] = {}
+    cache: dict[tuple[int, int, int], Keypoints] = {}
 
-    def get(start: int, stop: int, num_poses: int) -> PoseTrack:
+    def get(start: int, stop: int, num_poses: int) -> Keypoints:
         key = (start, stop, num_poses)
         if key not in cache:
             source = open_video(sports2d_demo)
             with PoseEstimator(pose_model, num_poses=num_poses) as estimator:
                 poses = [estimator.process(frame) for frame in itertools.islice(source, start, stop)]
-            info = source.info
-            cache[key] = PoseTrack.from_frames(poses, info.fps, info.width, info.height)
+            cache[key] = Keypoints.concat(poses)
         return cache[key]
 
     return get

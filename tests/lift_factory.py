@@ -1,4 +1,4 @@
-"""Hand-made hip-thrust joint tracks for the measuring tests: a lift profile in time -> `Joints`.
+"""Hand-made hip-thrust joint tracks for the measuring tests: a lift profile in time -> joints (`Keypoints`).
 
 The body is seen from the right in image pixels (y down): shoulder on the bench, knee and ankle fixed, and
 the hip moving between a sagged bottom and the shoulder-knee line at lockout, where the knee is at 90 deg
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.body.joints import JOINT_NAMES, Joints
+from formcheck.body.joints import JOINT_NAMES
+from formcheck.body.keypoints import Keypoints
 from formcheck.measure.metrics import NECK_NEUTRAL_OFFSET_DEG
 
 SHOULDER = np.array([0.0, 300.0])
@@ -65,7 +66,7 @@ def lift_profile(reps: list[Rep], fps: float, lead_s: float = 1.0, tail_s: float
 
 
 def lift_joints(t_ms: np.ndarray, lift: np.ndarray, noise_px: float = 0.0, seed: int = 0,
-                conf: float = 0.95) -> Joints:
+                conf: float = 0.95) -> Keypoints:
     """Joints whose hip follows `lift` (0 bottom, 1 lockout); other joints still, plus optional noise."""
     n = t_ms.size
     rng = np.random.default_rng(seed)
@@ -77,4 +78,5 @@ def lift_joints(t_ms: np.ndarray, lift: np.ndarray, noise_px: float = 0.0, seed:
     xy["hip"] = hip
     xy["wrist"] = hip + np.array([0.0, -20.0])
     xy = {name: xy[name] + rng.normal(0.0, noise_px, (n, 2)) for name in JOINT_NAMES}
-    return Joints(t_ms, "right", xy, {name: np.full(n, conf) for name in JOINT_NAMES})
+    points = np.stack([xy[name] for name in JOINT_NAMES], axis=1)
+    return Keypoints(t_ms, points, np.full((n, len(JOINT_NAMES)), conf), JOINT_NAMES)

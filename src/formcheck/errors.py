@@ -1,6 +1,6 @@
 """Exceptions the CLI turns into one clear line and an exit code.
 
-Exit codes (DESIGN.md): 0 analysed; 2 bad input or refused; 1 internal error.
+Exit codes (docs/design.md): 0 analysed; 2 bad input or refused; 1 internal error.
 Library code raises these; only the CLI prints and exits.
 """
 

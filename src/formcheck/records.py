@@ -1,7 +1,7 @@
 """Small frozen records passed from measuring to rules to reports.
 
-These are the contracts between stages (DESIGN.md "Data flow"); they hold no behaviour beyond validation.
-Metric keys and sign conventions are those of DESIGN.md ("Metric conventions").
+These are the contracts between stages (docs/design.md "Data flow"); they hold no behaviour beyond validation.
+Metric keys and sign conventions are those of docs/design.md ("Metric conventions").
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-# The metric keys of DESIGN.md, in report order. Units: degrees.
+# The metric keys of docs/design.md, in report order. Units: degrees.
 METRIC_KEYS = (
     "knee_angle_deg",
     "shin_from_vertical_deg",
@@ -158,7 +158,7 @@ class RepSummary:
 
 @dataclass(frozen=True)
 class Cue:
-    """A coaching cue: a stable id (DESIGN.md), a severity and the project's own words."""
+    """A coaching cue: a stable id (docs/design.md), a severity and the project's own words."""
 
     id: str
     severity: Severity

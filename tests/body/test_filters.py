@@ -12,6 +12,7 @@ from formcheck.body.filters import (
     smooth_zero_phase,
 )
 from formcheck.body.joints import JOINT_NAMES
+from formcheck.body.keypoints import Keypoints
 from formcheck.measure.metrics import compute_metrics
 from lift_factory import Rep, lift_joints, lift_profile
 
@@ -114,11 +115,11 @@ def test_hip_extension_at_lockout_is_kept(fps, offline):
 def test_outlier_is_rejected(offline):
     fps = 30.0
     _, _, clean, _ = _noisy_set(fps)
-    spiky = clean.xy["hip"].copy()
+    spiky = clean.xy_of("hip").copy()
     spiky[50] += [0.0, -150.0]  # the hip jumps a quarter of the body scale for one frame
-    joints = clean.with_joint("hip", spiky, clean.conf["hip"])
+    joints = clean.with_point("hip", spiky, clean.conf_of("hip"))
     out = filter_joints(joints, offline=offline)
-    assert np.linalg.norm(out.xy["hip"][50] - clean.xy["hip"][50]) < 10.0
+    assert np.linalg.norm(out.xy_of("hip")[50] - clean.xy_of("hip")[50]) < 10.0
 
 
 @pytest.mark.parametrize("offline", [True, False])
@@ -127,14 +128,14 @@ def test_dropout_bridged_with_decayed_confidence(gap_ms, bridged, offline):
     fps = 30.0
     t, _, clean, _ = _noisy_set(fps)
     drop = (t >= 2000) & (t < 2000 + gap_ms)
-    conf = np.where(drop, 0.05, clean.conf["knee"])  # the model loses the knee
-    out = filter_joints(clean.with_joint("knee", clean.xy["knee"], conf), offline=offline)
+    conf = np.where(drop, 0.05, clean.conf_of("knee"))  # the model loses the knee
+    out = filter_joints(clean.with_point("knee", clean.xy_of("knee"), conf), offline=offline)
     if bridged:
-        assert np.allclose(out.xy["knee"][drop], clean.xy["knee"][drop], atol=2.0)
-        assert (out.conf["knee"][drop] > 0).all() and (out.conf["knee"][drop] < 0.95).all()
+        assert np.allclose(out.xy_of("knee")[drop], clean.xy_of("knee")[drop], atol=2.0)
+        assert (out.conf_of("knee")[drop] > 0).all() and (out.conf_of("knee")[drop] < 0.95).all()
     else:
         late = drop & (t > 2000 + 200)
-        assert np.isnan(out.xy["knee"][late]).all() and (out.conf["knee"][late] == 0).all()
+        assert np.isnan(out.xy_of("knee")[late]).all() and (out.conf_of("knee")[late] == 0).all()
 
 
 def test_live_filter_lag_at_lockout_is_small():
@@ -149,9 +150,8 @@ def test_live_filter_lag_at_lockout_is_small():
 
 def test_stream_reports_nan_before_anything_is_seen():
     stream = JointsStream()
-    nan = {name: np.full(2, np.nan) for name in JOINT_NAMES}
-    xy, conf = stream.update(0, nan, dict.fromkeys(nan, 0.0))
-    assert all(np.isnan(v).all() for v in xy.values()) and all(c == 0.0 for c in conf.values())
+    out = stream.update(Keypoints.empty([0], JOINT_NAMES))
+    assert np.isnan(out.xy).all() and (out.confidence == 0.0).all()
 
 
 @pytest.mark.parametrize(

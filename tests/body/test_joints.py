@@ -1,10 +1,11 @@
-"""Which landmarks the near-side joints are, and picking them out of a track."""
+"""Which landmarks the near-side joints are, and picking them out of a pose."""
 
 import numpy as np
 import pytest
 
-from formcheck.body.joints import JOINT_NAMES, Joints, joint_landmarks
-from formcheck.pose.landmarks import N_LANDMARKS, Landmark, PoseFrame, PoseTrack
+from formcheck.body.joints import JOINT_NAMES, joint_landmarks, near_side
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import MEDIAPIPE_NAMES, N_LANDMARKS, Landmark
 
 
 @pytest.mark.parametrize(
@@ -39,20 +40,19 @@ def test_unknown_side_lists_the_valid_ones():
 
 
 @pytest.mark.parametrize("side", ["left", "right"])
-def test_from_track_takes_each_joint_from_its_landmark(side):
-    # landmark i sits at (i, 2i) px with visibility i / 100, so each joint shows where it was taken from
+def test_near_side_takes_each_joint_from_its_landmark(side):
+    # landmark i sits at (i, 2i) px with confidence i / 100, so each joint shows where it was taken from
     xy = np.stack([np.arange(N_LANDMARKS), 2 * np.arange(N_LANDMARKS)], axis=1).astype(float)
-    vis = np.arange(N_LANDMARKS) / 100.0
-    frames = [PoseFrame(i, 33 * i, xy, vis, vis.copy(), np.zeros((N_LANDMARKS, 3))) for i in range(3)]
-    joints = Joints.from_track(PoseTrack.from_frames(frames, 30.0, 640, 360), side)
+    conf = np.arange(N_LANDMARKS) / 100.0
+    pose = Keypoints(np.arange(3) * 33, np.tile(xy, (3, 1, 1)), np.tile(conf, (3, 1)), MEDIAPIPE_NAMES)
+    joints = near_side(pose, side)
+    assert joints.names == JOINT_NAMES
     for name, landmark in joint_landmarks(side).items():
-        np.testing.assert_allclose(joints.xy[name], np.tile([landmark, 2 * landmark], (3, 1)))
-        np.testing.assert_allclose(joints.conf[name], np.full(3, landmark / 100.0), atol=1e-6)
+        np.testing.assert_allclose(joints.xy_of(name), np.tile([landmark, 2 * landmark], (3, 1)))
+        np.testing.assert_allclose(joints.conf_of(name), np.full(3, landmark / 100.0), atol=1e-6)
 
 
-def test_missing_joint_is_named():
-    n = 2
-    xy = {name: np.zeros((n, 2)) for name in JOINT_NAMES if name != "far_mouth"}
-    conf = {name: np.ones(n) for name in JOINT_NAMES if name != "far_mouth"}
-    with pytest.raises(ValueError, match="missing joint 'far_mouth'"):
-        Joints(np.arange(n, dtype=np.int64), "left", xy, conf)
+def test_near_side_needs_a_mediapipe_pose():
+    joints = Keypoints(np.arange(2), np.zeros((2, 3, 2)), np.ones((2, 3)), ("a", "b", "c"))
+    with pytest.raises(ValueError, match="expected a pose with MediaPipe's 33 points, got 3 points"):
+        near_side(joints, "left")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import MEDIAPIPE_NAMES, N_LANDMARKS, Landmark
 from formcheck.body.view import (
     PLATE_SIDE_VIEW_MIN_PRESENCE,
     SIDE_VIEW_MAX_YAW_DEG,
@@ -13,7 +15,6 @@ from formcheck.body.view import (
     frame_near_side,
     frame_yaw_deg,
 )
-from formcheck.pose.landmarks import CHANNELS, N_LANDMARKS, Landmark, PoseTrack
 from formcheck.records import ViewEstimate
 
 # Camera-aligned world axes as MediaPipe uses them: x right, y down, z away from the camera (metres).
@@ -40,19 +41,26 @@ def _body(segments: dict[str, tuple[float, float, float]]) -> np.ndarray:
     return world
 
 
-def _seen_from(world: np.ndarray, yaw_deg: float, frames: int = 30, noise_m: float = 0.01) -> PoseTrack:
-    """A track of `world` with the camera swung `yaw_deg` about the vertical axis, pixels by projection."""
+def _seen_from(world: np.ndarray, yaw_deg: float, frames: int = 30, noise_m: float = 0.01) -> Keypoints:
+    """Poses of `world` with the camera swung `yaw_deg` about the vertical axis, pixels by projection."""
     rng = np.random.default_rng([abs(round(yaw_deg * 10)), frames])
     a = np.radians(yaw_deg)
     rotation = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
-    data = np.zeros((frames, N_LANDMARKS, len(CHANNELS)), np.float32)
+    xy, conf = np.zeros((frames, N_LANDMARKS, 2)), np.zeros((frames, N_LANDMARKS))
+    metres = np.zeros((frames, N_LANDMARKS, 3))
     for i in range(frames):
         w = (world + rng.normal(0, noise_m, world.shape)) @ rotation.T
-        data[i, :, 0:2] = np.stack([640 + 400 * w[:, 0], 360 + 400 * w[:, 1]], axis=1)
-        data[i, :, 2] = np.where(w[:, 2] <= np.median(w[:, 2]), 0.99, 0.55)  # far limbs half-hidden
-        data[i, :, 3] = 0.99
-        data[i, :, 4:7] = w
-    return PoseTrack(np.arange(frames, dtype=np.int64) * 33, data, 30.0, 1280, 720)
+        xy[i] = np.stack([640 + 400 * w[:, 0], 360 + 400 * w[:, 1]], axis=1)
+        conf[i] = np.where(w[:, 2] <= np.median(w[:, 2]), 0.99, 0.55)  # far limbs half-hidden
+        metres[i] = w
+    return Keypoints(np.arange(frames, dtype=np.int64) * 33, xy, conf, MEDIAPIPE_NAMES, metres)
+
+
+def _nobody_in(pose: Keypoints, frames: slice) -> Keypoints:
+    """`pose` with nobody found in `frames`."""
+    xy, conf, world = pose.xy.copy(), pose.confidence.copy(), pose.world.copy()
+    xy[frames], conf[frames], world[frames] = np.nan, 0.0, np.nan
+    return Keypoints(pose.t_ms, xy, conf, pose.names, world)
 
 
 @pytest.mark.parametrize("segments", [_SEGMENTS_RECLINED, _SEGMENTS_STANDING], ids=["reclined", "standing"])
@@ -82,8 +90,7 @@ def test_borderline_angle_is_not_confident():
 
 
 def test_frames_without_a_person_are_ignored():
-    track = _seen_from(_body(_SEGMENTS_RECLINED), 180, frames=20)
-    track.data[::2] = np.nan
+    track = _nobody_in(_seen_from(_body(_SEGMENTS_RECLINED), 180, frames=20), slice(None, None, 2))
     assert frame_near_side(track)[::2].tolist() == [0] * 10
     assert np.isnan(frame_yaw_deg(track)[::2]).all()
     view = estimate_view(track)
@@ -91,8 +98,7 @@ def test_frames_without_a_person_are_ignored():
 
 
 def test_no_person_at_all_is_not_a_side_view():
-    track = _seen_from(_body(_SEGMENTS_RECLINED), 0, frames=5)
-    track.data[:] = np.nan
+    track = _nobody_in(_seen_from(_body(_SEGMENTS_RECLINED), 0, frames=5), slice(None))
     view = estimate_view(track)
     assert (view.is_side_view, view.confidence) == (False, 0.0)
     assert "no person" in view.reason

@@ -209,7 +209,7 @@ def test_plated_lift_filmed_slightly_oblique_is_accepted_by_its_plate(tmp_path, 
     from formcheck.validate.grid import LOOKS
 
     clip = tmp_path / "plated_oblique.mp4"
-    # this look's landmarks read ~43° off side-on (other looks 16-37°: how far a plate misleads them varies)
+    # with the plate in view this look's landmarks read ~43° off side-on (other looks 16-37°)
     render_clip(SynthParams(plates=True, yaw_deg=15.0, side="right", reps=2, setup_s=0.5, look=LOOKS[2],
                             seed=2), clip)
     code = main(["analyze", str(clip), "--out", str(tmp_path / "o"), "--no-video"])
@@ -217,5 +217,8 @@ def test_plated_lift_filmed_slightly_oblique_is_accepted_by_its_plate(tmp_path, 
     assert code == 0
     # the angles at the hip hide behind the plate: the rep is not called good on the shin alone
     assert "rep 1: nothing to fix in what could be measured (shin from vertical)" in capsys.readouterr().out
-    assert report["view"]["is_side_view"] and "plate" in report["view"]["reason"]
+    # with the plate painted out of what the pose model sees, the landmarks themselves read a side view;
+    # where they still do not, the round plate vouches for it
+    assert report["view"]["is_side_view"]
+    assert report["view"]["reason"] is None or "plate" in report["view"]["reason"]
     assert report["summary"]["rep_count"] == 2

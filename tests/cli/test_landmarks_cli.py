@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from formcheck.body.keypoints import load_keypoints
 from formcheck.cli import main
-from formcheck.pose.landmarks import PoseTrack
 
 
 def _truncated(tmp_path: Path, make_video) -> Path:
@@ -68,7 +68,7 @@ def test_real_clip_writes_track_and_summary(real_videos, pose_model, tmp_path, c
     output = tmp_path / "track.npz"
     assert main(["landmarks", str(real_videos / "bridge_physioplus.mp4"), "-o", str(output)]) == 0
     out, err = capfd.readouterr()
-    track = PoseTrack.load(output)
+    track = load_keypoints(output).keypoints
     assert len(track) == 91 and track.detection_rate >= 0.95
     assert np.all(np.diff(track.t_ms) > 0)
     assert "91 frames" in out and "right side faces the camera" in out
@@ -84,4 +84,4 @@ def test_truncated_but_decodable_file_is_processed_with_a_note(make_video, pose_
     out, err = capfd.readouterr()
     assert "looks truncated" in err and len(err.splitlines()) == 1
     assert "no view estimate without a person" in out
-    assert 0 < len(PoseTrack.load(tmp_path / "t.npz")) < 20
+    assert 0 < len(load_keypoints(tmp_path / "t.npz").keypoints) < 20

@@ -2,6 +2,7 @@
 reports renumber processed frames as source frames."""
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -96,50 +97,40 @@ def test_reports_use_source_frame_numbers():
     assert moved.source.path == "clip.mp4"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("clip", "plate"), [("good_form_right_plates", True), ("chin_lifted_left", False)])
-def test_live_sees_a_plate_in_the_first_frames_and_then_gives_no_cue(clip, plate):
-    """Live cannot repair hips hidden by a plate frame by frame, so with a plate it judges nothing."""
-    from pathlib import Path
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 
-    from formcheck.capture.video import open_video
-    from formcheck.flows.live import PLATE_NOTE, LiveSession
-    from formcheck.pose.estimator import PoseEstimator, iter_poses
-    from formcheck.pose.models import ensure_model
-    from formcheck.rules import load_rule_pack
 
-    source = open_video(Path(__file__).resolve().parents[2] / "sample_videos" / f"{clip}.mp4")
-    session = LiveSession(load_rule_pack())
-    banners = set()
-    with PoseEstimator(ensure_model("full"), mode="video") as estimator:
-        for frame, pose in iter_poses(source, estimator):
-            banners.add(session.update(pose, frame.t_ms / 1000.0, frame.image).overlay.cue)
-    assert (PLATE_NOTE in banners) is plate
-    assert bool(session.cue_times_ms) is not plate
+@pytest.fixture(scope="module")
+def observed(pose_model):
+    """Factory: a sample clip's observations (the tracking pass, one core), cached per module."""
+    from formcheck.flows.tracking import TrackingOptions, observe_video
+
+    cache = {}
+
+    def get(clip: str):
+        if clip not in cache:
+            cache[clip] = observe_video(SAMPLES / f"{clip}.mp4", TrackingOptions(pose_model), workers=1)
+        return cache[clip]
+
+    return get
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("clip", "bounced"), [("rushed_reps_right", 4), ("good_form_left", 0)])
-def test_live_calls_a_missing_pause_once_the_top_is_over_and_never_while_it_is_held(clip, bounced):
+def test_live_calls_a_missing_pause_once_the_top_is_over_and_never_while_it_is_held(observed, clip, bounced):
     """A rep judged while its top is still held has no hold time yet, so the pause rule must wait; a rep
-    that bounced is judged when its descent starts, with the hold the rep tracker read."""
-    from pathlib import Path
-
-    from formcheck.capture.video import open_video
-    from formcheck.flows.live import LiveSession
-    from formcheck.pose.estimator import PoseEstimator, iter_poses
-    from formcheck.pose.models import ensure_model
+    that bounced is judged as its descent starts, with the hold the rep tracker read."""
+    from formcheck.flows.engine import Engine, EngineOptions
+    from formcheck.flows.live import LiveView
     from formcheck.rules import load_rule_pack
 
     pack = load_rule_pack()
     pause = next(rule.message for rule in pack.rules if rule.id == "rushed_no_pause")
-    source = open_video(Path(__file__).resolve().parents[2] / "sample_videos" / f"{clip}.mp4")
-    session = LiveSession(pack)
+    engine, screen = Engine(EngineOptions(pack, live=True)), LiveView()
     banners, finished = set(), []
-    with PoseEstimator(ensure_model("full"), mode="video") as estimator:
-        for frame, pose in iter_poses(source, estimator):
-            state = session.update(pose, frame.t_ms / 1000.0, frame.image)
-            banners.add(state.overlay.cue)
-            finished.extend(cue.id for verdict in state.finished for cue in verdict.cues)
+    for seen in observed(clip):
+        update = engine.update(seen)
+        banners.add(screen.view(seen, update).cue)
+        finished.extend(cue.id for verdict in update.verdicts for cue in verdict.cues)
     assert (pause in banners) is bool(bounced)
     assert finished.count("rushed_reps") == bounced

@@ -1,35 +1,33 @@
-"""Measuring a set: lockout metrics, honest nulls, live == offline, and real MediaPipe on real clips."""
+"""Measuring a set: lockout metrics, honest nulls, live (stream.py) == offline (clip.py), reps on the bar,
+and real MediaPipe on real clips."""
 
 import numpy as np
 import pytest
 
 from formcheck.body.filters import filter_joints
-from formcheck.body.joints import JOINT_NAMES, Joints, joint_landmarks
+from formcheck.body.joints import near_side
+from formcheck.body.keypoints import Keypoints
 from formcheck.body.view import estimate_view
-from formcheck.measure.clip import MeasureConfig, Measurer, measure_clip
+from formcheck.measure.clip import measure_clip
+from formcheck.measure.lockout import MeasureConfig
 from formcheck.measure.metrics import KNEE_LANDMARK_BIAS_DEG, PELVIC_TILT_UNMEASURED, SHIN_LANDMARK_BIAS_DEG
-from formcheck.pose.landmarks import N_LANDMARKS, PoseFrame
+from formcheck.measure.reps import EventKind
+from formcheck.measure.stream import Measurer
 from formcheck.records import METRIC_KEYS, Phase
 from lift_factory import Rep, lift_joints, lift_profile
 
 SET = [Rep(), Rep(up_s=0.6, hold_s=0.8), Rep(height=0.45), Rep(hold_s=1.2), Rep()]  # 4 reps + 1 partial
 
 
-def _set(fps: float = 30.0, noise: float = 0.0) -> Joints:
+def _set(fps: float = 30.0, noise: float = 0.0) -> Keypoints:
     t, lift = lift_profile(SET, fps, lead_s=1.5, shuffle=0.15)
     return lift_joints(t, lift, noise_px=noise, seed=7)
 
 
-def _frames(joints: Joints) -> list[PoseFrame]:
-    """PoseFrames holding `joints` on their side's landmarks (the others unseen)."""
-    idx = joint_landmarks(joints.side)
-    frames = []
-    for i in range(len(joints)):
-        xy, vis = np.full((N_LANDMARKS, 2), np.nan), np.zeros(N_LANDMARKS)
-        for name in JOINT_NAMES:
-            xy[idx[name]], vis[idx[name]] = joints.xy[name][i], joints.conf[name][i]
-        frames.append(PoseFrame(i, int(joints.t_ms[i]), xy, vis, vis.copy(), np.zeros((N_LANDMARKS, 3))))
-    return frames
+def _live(joints: Keypoints, bar: bool = False) -> tuple[Measurer, list]:
+    """A live measurer fed every frame of `joints`, and the updates it gave."""
+    measurer = Measurer(bar=bar)
+    return measurer, [measurer.update(joints[i]) for i in range(len(joints))]
 
 
 # The made-up joints are drawn at these angles; the knee and shin report them less MediaPipe's landmark bias.
@@ -61,7 +59,7 @@ def test_clip_counts_reps_and_measures_lockout(fps, noise):
 def test_hidden_hip_gives_null_with_the_reason():
     joints = _set()
     # the model is unsure of the hip throughout: enough to follow the lift, not enough to measure it
-    joints = joints.with_joint("hip", joints.xy["hip"], np.full(len(joints), 0.4))
+    joints = joints.with_point("hip", joints.xy_of("hip"), np.full(len(joints), 0.4))
     _, reps = measure_clip(joints)
     assert len(reps) == 4
     for key in ("knee_angle_deg", "hip_extension_deg"):
@@ -70,14 +68,6 @@ def test_hidden_hip_gives_null_with_the_reason():
         assert metric.reason == "hip hidden or uncertain in 100% of lockout frames (behind a plate?)"
     # the shin needs the hip only to know which way is forward: an unsure hip still gives that
     assert reps[0].metrics["shin_from_vertical_deg"].value is not None
-
-
-def test_pelvic_tilt_hook_reaches_the_rep():
-    def estimator(joints: Joints):
-        return np.full(len(joints), 7.5), np.full(len(joints), 0.9)
-
-    _, reps = measure_clip(_set(), pelvic_tilt=estimator)
-    assert all(r.metrics["pelvic_tilt_deg"].value == pytest.approx(7.5) for r in reps)
 
 
 def test_tempo_is_reported_in_seconds():
@@ -89,11 +79,8 @@ def test_tempo_is_reported_in_seconds():
 
 def test_live_measurer_reports_each_rep_when_its_descent_ends():
     joints = _set(noise=1.0)
-    measurer = Measurer("right")
-    arrivals = []
-    for frame in _frames(joints):
-        update = measurer.update(frame)
-        arrivals += [(update.frame, rep) for rep in update.reps]
+    measurer, updates = _live(joints)
+    arrivals = [(u.frame, rep) for u in updates for rep in u.reps]
     series, reps = measurer.finish()
     assert len(reps) == 4 and [r.index for _, r in arrivals] == [1, 2, 3, 4]
     for frame, rep in arrivals:
@@ -103,22 +90,25 @@ def test_live_measurer_reports_each_rep_when_its_descent_ends():
     assert series.phase.shape == (len(joints),)
 
 
-def test_offline_measurer_matches_measure_clip():
+def test_live_measurer_reports_each_top_while_it_is_held():
     joints = _set(noise=1.0)
-    measurer = Measurer("right", offline=True)
-    assert all(measurer.update(f).reps == () for f in _frames(joints))
-    _, reps = measurer.finish()
-    _, expected = measure_clip(joints, clean=True)
-    assert reps == expected
+    _, updates = _live(joints)
+    tops = [(u.frame, top) for u in updates for top in u.tops]
+    done = {rep.index: rep for u in updates for rep in u.reps}
+    assert [top.index for _, top in tops] == [1, 2, 3, 4]
+    for frame, top in tops:
+        rep = done[top.index]
+        assert rep.lockout_frame - 15 <= frame < rep.end_frame  # judged at the top, not after the rep
+        assert top.metrics["hip_extension_deg"].value == pytest.approx(180.0, abs=1.5)
+    events = [e.kind for u in updates for e in u.events]
+    assert events.count(EventKind.TOP) == 4
 
 
 def test_live_and_offline_agree_on_reps():
     joints = _set(noise=1.0)
-    live = Measurer("right")
-    for frame in _frames(joints):
-        live.update(frame)
+    live, _ = _live(joints)
     _, live_reps = live.finish()
-    _, offline_reps = measure_clip(joints, clean=True)
+    _, offline_reps = measure_clip(filter_joints(joints))
     assert len(live_reps) == len(offline_reps) == 4
     for a, b in zip(live_reps, offline_reps, strict=True):
         assert abs(a.lockout_frame - b.lockout_frame) <= 3
@@ -127,11 +117,11 @@ def test_live_and_offline_agree_on_reps():
 
 
 def test_measurer_refuses_time_going_backwards():
-    measurer = Measurer("right")
-    frames = _frames(_set())
-    measurer.update(frames[1])
+    measurer = Measurer()
+    joints = _set()
+    measurer.update(joints[1])
     with pytest.raises(ValueError, match="expected t_ms >"):
-        measurer.update(frames[0])
+        measurer.update(joints[0])
 
 
 @pytest.mark.parametrize(("field", "value"), [("min_confidence", 2.0), ("lockout_window_ms", -5.0)])
@@ -153,12 +143,13 @@ REAL = [
 @pytest.mark.parametrize(("stem", "count", "tops"), REAL)
 @pytest.mark.parametrize("offline", [True, False])
 def test_real_bridges(real_track, stem, count, tops, offline):
-    track = real_track(stem)
-    side = estimate_view(track).side
-    measurer = Measurer(side, offline=offline)
-    for i in range(len(track)):
-        measurer.update(track.frame(i))
-    _, reps = measurer.finish()
+    pose = real_track(stem)
+    joints = near_side(pose, estimate_view(pose).side)
+    if offline:
+        _, reps = measure_clip(filter_joints(joints))
+    else:
+        measurer, _ = _live(joints)
+        _, reps = measurer.finish()
     assert len(reps) == count
     if tops:
         assert all(abs(r.lockout_frame - top) <= 4 for r, top in zip(reps, tops, strict=True))
@@ -170,20 +161,20 @@ def test_real_bridges(real_track, stem, count, tops, offline):
 
 # ---- counting on the bar when a plate hides the hips --------------------------------------------------
 
-def _plate_set(fps: float = 30.0) -> tuple[Joints, np.ndarray]:
+def _plate_set(fps: float = 30.0) -> tuple[Keypoints, np.ndarray]:
     """A set whose hip is lost behind a plate (confidence 0, landmark wandering) and the bar's centre."""
     joints = _set(fps, noise=1.0)
-    bar = joints.xy["hip"] + np.array([15.0, -25.0])  # on the hip crease, above the joint centre
+    bar = joints.xy_of("hip") + np.array([15.0, -25.0])  # on the hip crease, above the joint centre
     rng = np.random.default_rng(3)
-    wandering = joints.xy["hip"] + rng.normal(0.0, 40.0, joints.xy["hip"].shape)
-    return joints.with_joint("hip", wandering, np.zeros(len(joints))), bar
+    wandering = joints.xy_of("hip") + rng.normal(0.0, 40.0, joints.xy_of("hip").shape)
+    return joints.with_point("hip", wandering, np.zeros(len(joints))), bar
 
 
 def test_reps_are_counted_on_the_bar_when_the_hip_is_hidden():
     joints, bar = _plate_set()
     _, without_bar = measure_clip(joints)
     assert len(without_bar) == 0  # nothing to follow
-    series, reps = measure_clip(joints, bar=(bar, np.full(len(joints), 0.9)))
+    series, reps = measure_clip(joints.with_point("bar", bar, np.full(len(joints), 0.9)))
     assert len(reps) == 4
     assert reps[0].metrics["hip_extension_deg"].reason == (
         "hip hidden or uncertain in 100% of lockout frames (behind a plate?)")
@@ -197,7 +188,14 @@ def test_bar_lost_mid_lift_is_bridged():
     for start in (2100, 5000, 8000):  # lose the plate for 0.6 s on the way up of three reps
         gone = (t >= start) & (t < start + 600)
         conf[gone], bar[gone] = 0.0, np.nan
-    _, reps = measure_clip(joints, bar=(bar, conf))
+    _, reps = measure_clip(joints.with_point("bar", bar, conf))
+    assert len(reps) == 4
+
+
+def test_live_counts_on_the_bar_too():
+    joints, bar = _plate_set()
+    measurer, _ = _live(joints.with_point("bar", bar, np.full(len(joints), 0.9)), bar=True)
+    _, reps = measurer.finish()
     assert len(reps) == 4
 
 
@@ -206,5 +204,5 @@ def test_an_unsure_plate_does_not_take_over_counting(share, confidence):
     joints = _set(noise=1.0)
     bar = np.tile([500.0, 100.0], (len(joints), 1))  # a still circle somewhere in the room
     conf = np.where(np.arange(len(joints)) < share * len(joints), confidence, 0.0)
-    _, reps = measure_clip(joints, bar=(bar, conf))
+    _, reps = measure_clip(joints.with_point("bar", bar, conf))
     assert len(reps) == 4  # counted on the hip, as without a plate

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.body.filters import filter_joints
-from formcheck.body.joints import Joints
-from formcheck.measure.clip import measure_clip
-from formcheck.pose.landmarks import PoseTrack
+from formcheck.capture.video import open_video
+from formcheck.flows.offline import PipelineOptions, analyse_observed
+from formcheck.flows.tracking import ObservedClip, TrackingOptions, observe_video
+from formcheck.rules import load_rule_pack
 from formcheck.validate.truth import Truth, load_truth
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
@@ -27,18 +27,18 @@ MAE_LIMITS = {"hip_extension_deg": 3.0, "neck_flexion_deg": 5.0, "knee_angle_deg
 
 
 @pytest.fixture(scope="module")
-def sample_track(pose_model: Path):
-    """Factory: (track, truth) of a sample clip by stem, tracked once per module."""
-    from formcheck.pose.estimator import track_video
+def sample_reps(pose_model: Path):
+    """Factory: (reps as the engine measured them, truth) of a sample clip by stem, observed once."""
+    cache: dict[str, tuple[list, Truth]] = {}
 
-    cache: dict[str, tuple[PoseTrack, Truth]] = {}
-
-    def get(stem: str) -> tuple[PoseTrack, Truth]:
+    def get(stem: str) -> tuple[list, Truth]:
         video = SAMPLES / f"{stem}.mp4"
         if not video.is_file():
             pytest.skip(f"sample clip {video} not found")
         if stem not in cache:
-            cache[stem] = track_video(video, model=pose_model), load_truth(video.with_suffix(".gt.json"))
+            clip: ObservedClip = observe_video(video, TrackingOptions(pose_model), workers=1)
+            result = analyse_observed(clip, open_video(video), PipelineOptions(pose_model, load_rule_pack()))
+            cache[stem] = [v.rep for v in result.analysis.reps], load_truth(video.with_suffix(".gt.json"))
         return cache[stem]
 
     return get
@@ -46,11 +46,9 @@ def sample_track(pose_model: Path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", ["good_form_left", "rushed_reps_right"])
-def test_rendered_reps_and_lockout_angles(sample_track, stem):
-    track, truth = sample_track(stem)
+def test_rendered_reps_and_lockout_angles(sample_reps, stem):
+    reps, truth = sample_reps(stem)
     assert not truth.plates
-    joints = filter_joints(Joints.from_track(track, truth.side))
-    _, reps = measure_clip(joints)
     true_lockouts = [r.lockout_frame for r in truth.reps]
     assert len(reps) == len(true_lockouts)  # the rushed clip's partial rep is not counted
     errors: dict[str, list[float]] = {key: [] for key in MAE_LIMITS}
@@ -66,16 +64,13 @@ def test_rendered_reps_and_lockout_angles(sample_track, stem):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", ["good_form_right_plates", "feet_too_far_left_plates"])
-def test_rendered_reps_with_plates_are_counted_on_the_bar(sample_track, stem):
-    from formcheck.plate.finder import track_plate_in_video
-    from formcheck.plate.placement import repair_joints
-
-    track, truth = sample_track(stem)
+def test_rendered_reps_with_plates_are_counted_on_the_bar_and_the_shin_measured(sample_reps, stem):
+    reps, truth = sample_reps(stem)
     assert truth.plates
-    joints = filter_joints(Joints.from_track(track, truth.side))
-    plate = track_plate_in_video(SAMPLES / f"{stem}.mp4", joints)
-    repaired, _ = repair_joints(joints, plate)
-    _, reps = measure_clip(repaired, bar=(plate.center, plate.confidence))
     true_lockouts = [r.lockout_frame for r in truth.reps]
     assert len(reps) == len(true_lockouts)
-    assert all(abs(r.lockout_frame - t) <= 3 for r, t in zip(reps, true_lockouts, strict=True))
+    for rep, lockout in zip(reps, true_lockouts, strict=True):
+        assert abs(rep.lockout_frame - lockout) <= 3
+        shin = rep.metrics["shin_from_vertical_deg"].value  # read with the plate painted out
+        assert shin is not None and abs(shin - truth.metric_at("shin_from_vertical_deg", lockout)) <= 3.0
+        assert rep.metrics["hip_extension_deg"].value is None  # the hip is behind the plate

@@ -1,4 +1,4 @@
-"""Angles from hand-made landmarks in image pixels (y down), as DESIGN.md defines them."""
+"""Angles from hand-made landmarks in image pixels (y down), as docs/design.md defines them."""
 
 import numpy as np
 import pytest

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from formcheck.body.joints import JOINT_NAMES, Joints
+from formcheck.body.joints import JOINT_NAMES
+from formcheck.body.keypoints import Keypoints
 from formcheck.measure.metrics import (
     KNEE_LANDMARK_BIAS_DEG,
     METRIC_JOINTS,
@@ -50,16 +51,16 @@ TOP = {
 
 
 def make_joints(points: dict[str, tuple[float, float]] | None = None, frames: int = 1,
-                conf: dict[str, float] | None = None, mirror: bool = False) -> Joints:
+                conf: dict[str, float] | None = None, mirror: bool = False) -> Keypoints:
     """A clip of `frames` identical frames built from TOP with some points overridden."""
     pts = {**TOP, **(points or {})}
     sign = -1.0 if mirror else 1.0
-    xy = {n: np.tile([sign * pts[n][0], pts[n][1]], (frames, 1)) for n in JOINT_NAMES}
-    cf = {n: np.full(frames, (conf or {}).get(n, 0.9)) for n in JOINT_NAMES}
-    return Joints(np.arange(frames, dtype=np.int64) * 33, "left" if mirror else "right", xy, cf)
+    xy = np.stack([np.tile([sign * pts[n][0], pts[n][1]], (frames, 1)) for n in JOINT_NAMES], axis=1)
+    cf = np.stack([np.full(frames, (conf or {}).get(n, 0.9)) for n in JOINT_NAMES], axis=1)
+    return Keypoints(np.arange(frames, dtype=np.int64) * 33, xy, cf, JOINT_NAMES)
 
 
-def _value(joints: Joints, key: str) -> float:
+def _value(joints: Keypoints, key: str) -> float:
     return float(compute_metrics(joints)[key][0][0])
 
 
@@ -168,9 +169,9 @@ def test_confidence_is_the_weakest_joint(key):
 @pytest.mark.parametrize("key", list(METRIC_JOINTS))
 def test_nan_joint_gives_nan_value_and_zero_confidence(key):
     joints = make_joints(frames=3)
-    xy = joints.xy[METRIC_JOINTS[key][0]].copy()
+    xy = joints.xy_of(METRIC_JOINTS[key][0]).copy()
     xy[1] = np.nan
-    joints = joints.with_joint(METRIC_JOINTS[key][0], xy, joints.conf[METRIC_JOINTS[key][0]])
+    joints = joints.with_point(METRIC_JOINTS[key][0], xy, joints.conf_of(METRIC_JOINTS[key][0]))
     values, conf = compute_metrics(joints)[key]
     assert np.isnan(values[1]) and conf[1] == 0.0
     assert np.isfinite(values[[0, 2]]).all() and (conf[[0, 2]] > 0).all()
@@ -182,23 +183,9 @@ def test_every_metric_key_in_report_order_and_vectorised():
     assert all(v.shape == (5,) and c.shape == (5,) for v, c in out.values())
 
 
-def test_pelvic_tilt_is_nan_without_an_estimator():
+def test_pelvic_tilt_is_never_measured():
     values, conf = compute_metrics(make_joints(frames=4))["pelvic_tilt_deg"]
     assert np.isnan(values).all() and (conf == 0).all()
-
-
-def test_pelvic_tilt_hook_is_called_and_nan_gets_zero_confidence():
-    def estimator(joints: Joints):
-        return np.array([5.0, np.nan, -3.0]), np.array([0.8, 0.8, 0.6])
-
-    values, conf = compute_metrics(make_joints(frames=3), pelvic_tilt=estimator)["pelvic_tilt_deg"]
-    np.testing.assert_allclose(values, [5.0, np.nan, -3.0])
-    np.testing.assert_allclose(conf, [0.8, 0.0, 0.6])
-
-
-def test_pelvic_tilt_hook_with_wrong_shape_is_refused():
-    with pytest.raises(ValueError, match=r"expected two \(2,\) arrays"):
-        compute_metrics(make_joints(frames=2), pelvic_tilt=lambda j: (np.zeros(3), np.zeros(3)))
 
 
 def test_joint_confidence_clips_to_unit_range():
@@ -211,9 +198,9 @@ def test_shin_confidence_ignores_the_hip_which_only_orients_it():
     values, conf = compute_metrics(make_joints(conf={"hip": 0.4, "knee": 0.9, "ankle": 0.8}))[
         "shin_from_vertical_deg"]
     assert conf[0] == pytest.approx(0.8) and np.isfinite(values[0])
-    hip = make_joints(frames=1).xy["hip"].copy()
+    hip = make_joints(frames=1).xy_of("hip").copy()
     hip[0] = np.nan  # an unknown hip leaves the direction unknown
     joints = make_joints(frames=1)
-    shin = compute_metrics(joints.with_joint("hip", hip, joints.conf["hip"]))["shin_from_vertical_deg"]
+    shin = compute_metrics(joints.with_point("hip", hip, joints.conf_of("hip")))["shin_from_vertical_deg"]
     values, conf = shin
     assert np.isnan(values[0]) and conf[0] == 0.0

@@ -5,7 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.measure.reps import EventKind, RepConfig, RepSegment, RepTracker, phases_of, segment_reps
+from formcheck.measure.reps import (
+    EventKind,
+    RepConfig,
+    RepEvent,
+    RepSegment,
+    RepTracker,
+    phases_of,
+    segment_reps,
+)
 from formcheck.records import Phase
 from lift_factory import Rep, lift_profile
 
@@ -72,8 +80,8 @@ def test_incremental_equals_offline(noise):
     tracker = RepTracker()
     live_reps: list[RepSegment] = []
     for i in range(t.size):
-        live_reps += [e.rep for e in tracker.update(int(t[i]), float(signal[i])) if e.rep is not None]
-    live_reps += [e.rep for e in tracker.finish() if e.rep is not None]
+        live_reps += [e.rep for e in tracker.update(int(t[i]), float(signal[i])) if e.kind is EventKind.REP]
+    live_reps += [e.rep for e in tracker.finish() if e.kind is EventKind.REP]
     offline, _ = segment_reps(t, signal)
     assert live_reps == offline and len(offline) == 3
 
@@ -184,18 +192,33 @@ def test_setup_wiggles_just_before_the_first_rise_do_not_stretch_its_concentric(
     assert reps[0].concentric_s == pytest.approx(FULL.up_s, abs=2 / fps)
 
 
-@pytest.mark.parametrize("rep", [Rep(up_s=0.5, hold_s=0.0, down_s=0.7), Rep(hold_s=1.0), Rep(hold_s=0.3)])
-def test_the_hold_is_known_as_the_descent_starts(rep):
-    """Live judges the pause at the top when the descent starts: the hold read then is the one the
-    complete rep gets, give or take a ramp's edge of the descent."""
+def _tops(rep: Rep) -> tuple[list[RepEvent], RepTracker]:
     t, signal = hip_extension_trace([rep])
     tracker = RepTracker()
-    early = math.nan
-    for t_ms, value in zip(t, signal, strict=True):
-        tracker.update(int(t_ms), float(value))
-        if math.isnan(early) and not math.isnan(tracker.last_top_hold_s):
-            early = tracker.last_top_hold_s
+    tops = [e for t_ms, value in zip(t, signal, strict=True)
+            for e in tracker.update(int(t_ms), float(value)) if e.kind is EventKind.TOP]
     tracker.finish()
     assert len(tracker.reps) == 1
-    assert early == pytest.approx(tracker.reps[0].hold_s, abs=0.15)
-    assert early == pytest.approx(rep.hold_s, abs=0.15)
+    return tops, tracker
+
+
+@pytest.mark.parametrize("rep", [Rep(hold_s=1.0), Rep(hold_s=0.5)])
+def test_a_held_top_is_told_once_it_settles(rep):
+    """Live judges a rep while the lifter holds the top: its hold is not known yet, so it is NaN."""
+    tops, tracker = _tops(rep)
+    assert len(tops) == 1
+    top, done = tops[0].rep, tracker.reps[0]
+    assert math.isnan(top.hold_s) and math.isnan(top.eccentric_s)
+    assert top.start_frame == done.start_frame and top.lockout_start == done.lockout_start
+    # told about settle_ms (+ the median's lag) into the top, well before the descent
+    assert tops[0].t_ms - 1000 * (rep.up_s + 1.0) <= 450 and tops[0].frame < done.lockout_end
+
+
+@pytest.mark.parametrize("rep", [Rep(up_s=0.5, hold_s=0.0, down_s=0.7), Rep(up_s=0.4, hold_s=0, down_s=0.5)])
+def test_a_brief_top_is_told_as_the_descent_starts_with_its_hold(rep):
+    """A top too brief to settle is judged as the descent starts; the hold read then is the one the
+    complete rep gets, give or take a ramp's edge of the descent."""
+    tops, tracker = _tops(rep)
+    assert len(tops) == 1
+    assert tops[0].rep.hold_s == pytest.approx(tracker.reps[0].hold_s, abs=0.15)
+    assert tops[0].rep.hold_s == pytest.approx(rep.hold_s, abs=0.15)

@@ -7,11 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.body.joints import JOINT_NAMES, Joints
-from formcheck.measure.clip import MeasureConfig
+from formcheck.body.joints import JOINT_NAMES
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import MEDIAPIPE_NAMES
+from formcheck.measure.lockout import MeasureConfig
 from formcheck.measure.reps import RepConfig
-from formcheck.plate.finder import PlateTrack
-from formcheck.plate.placement import TIMING_ONLY_CONFIDENCE, Repair, hip_from_bar, repair_joints
+from formcheck.plate.placement import TIMING_ONLY_CONFIDENCE, Repair, hip_from_bar, repair_joints, visible_leg
+from formcheck.plate.track import PlateTrack
 
 SHOULDER, HIP, KNEE, ANKLE = (np.array(p) for p in ([160.0, 170.0], [300.0, 168.0], [400.0, 165.0],
                                                      [402.0, 255.0]))
@@ -24,13 +26,13 @@ def _hip(bar: np.ndarray = BAR) -> np.ndarray:
     return hip_from_bar(bar[None], SHOULDER[None], Repair().hip_below_bar)[0]
 
 
-def _joints(n: int, knee: np.ndarray | None = None, ankle: np.ndarray | None = None) -> Joints:
+def _joints(n: int, knee: np.ndarray | None = None, ankle: np.ndarray | None = None) -> Keypoints:
     xy = {name: np.tile([230.0, 120.0], (n, 1)) for name in JOINT_NAMES}
-    conf = {name: np.full(n, 0.9) for name in JOINT_NAMES}
     xy["shoulder"], xy["hip"] = np.tile(SHOULDER, (n, 1)), np.tile(HIP + np.array([6.0, -30.0]), (n, 1))
     xy["knee"] = np.tile(KNEE, (n, 1)) if knee is None else knee
     xy["ankle"] = np.tile(ANKLE, (n, 1)) if ankle is None else ankle
-    return Joints(np.arange(n, dtype=np.int64) * 33, "left", xy, conf)
+    points = np.stack([xy[name] for name in JOINT_NAMES], axis=1)
+    return Keypoints(np.arange(n, dtype=np.int64) * 33, points, np.full(points.shape[:2], 0.9), JOINT_NAMES)
 
 
 def _plate(n: int, bar: np.ndarray, radius: float = 60.0) -> PlateTrack:
@@ -55,9 +57,9 @@ def test_hip_from_bar_lies_square_below_the_shoulder_bar_line(tilt_deg: float, b
 def test_plate_hides_the_hip_for_angles_but_keeps_it_for_timing() -> None:
     n = 4
     repaired, notes = repair_joints(_joints(n), _plate(n, BAR))
-    assert np.abs(repaired.xy["hip"] - _hip()).max() < 1e-6
-    assert np.allclose(repaired.conf["hip"], TIMING_ONLY_CONFIDENCE)
-    assert np.allclose(repaired.xy["knee"], KNEE) and np.allclose(repaired.conf["knee"], 0.9)
+    assert np.abs(repaired.xy_of("hip") - _hip()).max() < 1e-6
+    assert np.allclose(repaired.conf_of("hip"), TIMING_ONLY_CONFIDENCE)
+    assert np.allclose(repaired.xy_of("knee"), KNEE) and np.allclose(repaired.conf_of("knee"), 0.9)
     assert any("timing only" in note and "not measured" in note for note in notes)
 
 
@@ -66,8 +68,8 @@ def test_knee_dragged_onto_the_plate_is_unknown_there() -> None:
     knee = np.tile(KNEE, (n, 1))
     knee[4:] = HIP + np.array([20.0, 5.0])  # the pose model pulled the knee onto the plate
     repaired, notes = repair_joints(_joints(n, knee=knee), _plate(n, BAR))
-    assert repaired.conf["knee"].tolist() == [0.9] * 4 + [0.0] * 2
-    assert np.allclose(repaired.xy["knee"], KNEE)  # held where it was clear, for timing only
+    assert repaired.conf_of("knee").tolist() == [0.9] * 4 + [0.0] * 2
+    assert np.allclose(repaired.xy_of("knee"), KNEE)  # held where it was clear, for timing only
     assert any("knee landmark on the plate in 2 frame(s)" in note for note in notes)
 
 
@@ -76,8 +78,8 @@ def test_frames_without_the_plate_have_no_hip() -> None:
     plate = PlateTrack(np.array([BAR, [np.nan, np.nan], BAR]), np.array([60.0, np.nan, 60.0]),
                        np.array([0.9, 0.0, 0.9]))
     repaired, _ = repair_joints(_joints(n), plate)
-    assert repaired.conf["hip"].tolist() == [TIMING_ONLY_CONFIDENCE, 0.0, TIMING_ONLY_CONFIDENCE]
-    assert np.isnan(repaired.xy["hip"][1]).all()
+    assert repaired.conf_of("hip").tolist() == [TIMING_ONLY_CONFIDENCE, 0.0, TIMING_ONLY_CONFIDENCE]
+    assert np.isnan(repaired.xy_of("hip")[1]).all()
 
 
 def test_without_a_plate_joints_are_unchanged() -> None:
@@ -108,5 +110,19 @@ def test_knee_never_clear_of_the_plate_is_held_a_shin_above_the_feet() -> None:
     knee = np.tile(HIP + np.array([20.0, 5.0]), (n, 1))  # on the plate in every frame
     repaired, _ = repair_joints(_joints(n, knee=knee), _plate(n, BAR))
     torso = np.linalg.norm(SHOULDER - _hip())
-    assert np.allclose(repaired.xy["knee"], ANKLE - np.array([0.0, 0.85 * torso]))
-    assert repaired.conf["knee"].tolist() == [0.0] * n
+    assert np.allclose(repaired.xy_of("knee"), ANKLE - np.array([0.0, 0.85 * torso]))
+    assert repaired.conf_of("knee").tolist() == [0.0] * n
+
+
+def test_visible_leg_swaps_the_labels_where_the_near_knee_was_drawn_on_the_plate():
+    n = 3
+    xy = np.zeros((n, len(MEDIAPIPE_NAMES), 2))
+    left, right = MEDIAPIPE_NAMES.index("left_knee"), MEDIAPIPE_NAMES.index("right_knee")
+    xy[:, left] = BAR + np.array([10.0, 5.0])  # the near (left) knee folded onto the plate ...
+    xy[:, right] = KNEE  # ... while the leg drawn clear of it is labelled the far one
+    xy[1, left], xy[1, right] = KNEE, BAR  # in frame 1 the labels are right
+    pose = Keypoints(np.arange(n) * 33, xy, np.ones((n, len(MEDIAPIPE_NAMES))), MEDIAPIPE_NAMES)
+    fixed = visible_leg(pose, _plate(n, BAR), "left")
+    assert np.allclose(fixed.xy_of("left_knee"), KNEE)
+    assert np.allclose(fixed.xy_of("right_knee")[[0, 2]], BAR + np.array([10.0, 5.0]))
+    assert visible_leg(pose, PlateTrack.none(n), "left") is pose  # no plate: nothing to swap

@@ -1,16 +1,20 @@
 """Hand-made inputs for the report writers: `analysis_factory` (3 reps, a couple of cues, one null
-metric), `track_factory` (landmarks that move with it) and `clip_factory` (a tiny numbered video)."""
+metric), `track_factory` (the body points that move with it: joints, pose, plate radii) and
+`clip_factory` (a tiny numbered video)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from formcheck.pose.landmarks import CHANNELS, N_LANDMARKS, SIDE_JOINTS, PoseTrack
+from formcheck.body.joints import near_side
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import MEDIAPIPE_NAMES, N_LANDMARKS, SIDE_JOINTS
 from formcheck.records import (
     Analysis,
     Cue,
@@ -100,18 +104,29 @@ _BOTTOM = {"ear": (50, 120), "shoulder": (75, 128), "elbow": (115, 100), "wrist"
 _TOP = {**_BOTTOM, "elbow": (115, 102), "wrist": (165, 98), "hip": (165, 108), "knee": (225, 112)}
 
 
-def make_track(analysis: Analysis) -> PoseTrack:
-    """Landmarks that move with the hand-made series (hip up at each lockout), far side offset a little."""
+@dataclass(frozen=True, eq=False)
+class Drawn:
+    """What pictures of an analysed set draw: the joints the metrics read, the pose, the plate radii."""
+
+    joints: Keypoints
+    pose: Keypoints
+    plate_radius: np.ndarray
+
+
+def make_track(analysis: Analysis) -> Drawn:
+    """Body points that move with the hand-made series (hip up at each lockout), far side offset a
+    little; no plate."""
     n = analysis.source.frames
     lift = (analysis.series.values["hip_extension_deg"] - 110.0) / 65.0
-    data = np.full((n, N_LANDMARKS, len(CHANNELS)), np.nan, np.float32)
+    xy = np.full((n, N_LANDMARKS, 2), np.nan)
+    conf = np.zeros((n, N_LANDMARKS))
     for side, offset, vis in (("left", (0.0, 0.0), 0.95), ("right", (5.0, -4.0), 0.4)):
         for joint, index in SIDE_JOINTS[side].items():
             bottom, top = np.array(_BOTTOM[joint], float), np.array(_TOP[joint], float)
-            data[:, index, 0:2] = bottom + lift[:, None] * (top - bottom) + offset
-            data[:, index, 2:4] = vis
-    return PoseTrack(analysis.series.t_ms, data, analysis.source.fps, analysis.source.width,
-                     analysis.source.height)
+            xy[:, index] = bottom + lift[:, None] * (top - bottom) + offset
+            conf[:, index] = vis
+    pose = Keypoints(analysis.series.t_ms, xy, conf, MEDIAPIPE_NAMES)
+    return Drawn(near_side(pose, "left"), pose, np.full(n, np.nan))
 
 
 def write_clip(path: Path, frames: int, size: tuple[int, int] = (320, 240), fps: float = FPS) -> Path:
@@ -131,8 +146,8 @@ def write_clip(path: Path, frames: int, size: tuple[int, int] = (320, 240), fps:
 
 
 @pytest.fixture
-def track_factory() -> Callable[[Analysis], PoseTrack]:
-    """Build a `PoseTrack` matching an `Analysis` from `analysis_factory`."""
+def track_factory() -> Callable[[Analysis], Drawn]:
+    """Build the body points (`Drawn`) matching an `Analysis` from `analysis_factory`."""
     return make_track
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from formcheck.report.annotated_video import AnnotatedVideoWriter, render_annotated_video
 from formcheck.report.annotated_video import _ffmpeg_with_x264 as ffmpeg_with_x264
+from formcheck.report.timeline import OverlayTimeline
 
 CODECS = ["auto", "mp4v", pytest.param("ffmpeg", marks=pytest.mark.skipif(
     ffmpeg_with_x264() is None, reason="no ffmpeg with libx264 on PATH"))]
@@ -33,14 +34,19 @@ def _frames(path):
     capture.release()
 
 
+def _timeline(analysis, track_factory) -> OverlayTimeline:
+    drawn = track_factory(analysis)
+    return OverlayTimeline(analysis, drawn.joints, drawn.pose, drawn.plate_radius)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("codec", CODECS)
 def test_render_keeps_frame_count_and_fps(tmp_path, analysis_factory, track_factory, clip_factory, codec):
     analysis = analysis_factory()
     clip = clip_factory(tmp_path / "in.mp4", analysis.source.frames)
     out = tmp_path / "annotated.mp4"
-    result = render_annotated_video(_frames(clip), analysis, track_factory(analysis), out, codec=codec,
-                                    keep=[30, 90])
+    result = render_annotated_video(_frames(clip), _timeline(analysis, track_factory), analysis.source.fps,
+                                    (320, 240), out, codec=codec, keep=[30, 90])
     assert result.frames == analysis.source.frames
     n, fps = _count(result.path)
     assert n == analysis.source.frames and fps == pytest.approx(analysis.source.fps, abs=0.01)
@@ -78,5 +84,6 @@ def test_too_many_frames_is_an_error_and_leaves_no_file(tmp_path, analysis_facto
     analysis = analysis_factory()
     frames = (np.zeros((240, 320, 3), np.uint8) for _ in range(analysis.source.frames + 1))
     with pytest.raises(ValueError, match="expected 200 frames"):
-        render_annotated_video(frames, analysis, track_factory(analysis), tmp_path / "annotated.mp4", "mp4v")
+        render_annotated_video(frames, _timeline(analysis, track_factory), 30.0, (320, 240),
+                               tmp_path / "annotated.mp4", "mp4v")
     assert list(tmp_path.iterdir()) == []

@@ -22,7 +22,9 @@ def test_page_is_self_contained_with_verdict_and_cues(tmp_path, analysis_factory
                                                       clip_factory):
     analysis = analysis_factory()
     clip = clip_factory(tmp_path / "in.mp4", analysis.source.frames)
-    frames = lockout_keyframes(analysis, track_factory(analysis), pick_frames(clip, [30, 90, 150]))
+    drawn = track_factory(analysis)
+    frames = lockout_keyframes(analysis, drawn.joints, drawn.pose, drawn.plate_radius,
+                               pick_frames(clip, [30, 90, 150]))
     path = write_html_report(analysis, tmp_path / "report.html", why=WHY, keyframes=frames,
                              notes=["annotated.mp4: mp4v"])
     page = path.read_text()

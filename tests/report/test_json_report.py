@@ -1,4 +1,4 @@
-"""report.json: DESIGN.md schema v1 keys, nulls with reasons, rounding, validation messages."""
+"""report.json: docs/design.md schema v1 keys, nulls with reasons, rounding, validation messages."""
 
 from __future__ import annotations
 
@@ -92,8 +92,8 @@ def test_validate_names_the_broken_key(analysis_factory, path, value, message):
         validate_report(_broken(doc, path, value))
 
 
-# DESIGN.md "report.json (schema_version 1) — minimum keys", except rep_count: DESIGN abbreviates the rep
-# list (4 counted, 1 shown), and validate_report insists that rep_count matches the reps listed.
+# docs/design.md "report.json (schema_version 1), minimum keys", except rep_count: the design abbreviates
+# the rep list (4 counted, 1 shown), and validate_report insists that rep_count matches the reps listed.
 DESIGN_EXAMPLE = {
     "schema_version": 1,
     "source": {"path": "...", "fps": 30.0, "frames": 420, "width": 640, "height": 360},

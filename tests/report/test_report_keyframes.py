@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from formcheck.errors import InputError
+from formcheck.report.annotators import FrameView
 from formcheck.report.keyframes import KeyFrame, body_box, lockout_keyframes, pick_frames, render_keyframe
 
 
@@ -32,11 +33,13 @@ def test_pick_frames_bad_path(tmp_path):
 
 def test_lockout_keyframes_render_as_jpeg(tmp_path, analysis_factory, track_factory, clip_factory):
     analysis = analysis_factory()
-    track = track_factory(analysis)
+    drawn = track_factory(analysis)
     clip = clip_factory(tmp_path / "in.mp4", analysis.source.frames)
-    frames = lockout_keyframes(analysis, track, pick_frames(clip, [30, 90, 150]))
-    assert [(k.rep, k.pose.index) for k in frames] == [(1, 30), (2, 90), (3, 150)]
-    jpeg = render_keyframe(frames[0], "left", max_width=400)
+    frames = lockout_keyframes(analysis, drawn.joints, drawn.pose, drawn.plate_radius,
+                               pick_frames(clip, [30, 90, 150]))
+    assert [(k.rep, k.frame) for k in frames] == [(1, 30), (2, 90), (3, 150)]
+    assert frames[0].view.metrics["knee_angle_deg"] == analysis.reps[0].rep.metrics["knee_angle_deg"].value
+    jpeg = render_keyframe(frames[0], max_width=400)
     image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
     assert image.shape[1] == 400 and image.shape[0] == pytest.approx(300, abs=2)  # 4:3 crop of the body
 
@@ -48,34 +51,28 @@ def test_lockout_keyframes_render_as_jpeg(tmp_path, analysis_factory, track_fact
      ([], (0, 0, 320, 240))],  # nobody visible: the whole frame
 )
 def test_body_box(points, expected):
-    xy = np.full((33, 2), np.nan)
-    vis = np.zeros(33)
-    for i, p in enumerate(points):
-        xy[i], vis[i] = p, 1.0
-    box = body_box(xy, vis, (240, 320, 3))
+    box = body_box(np.array(points, float).reshape(-1, 2), (240, 320, 3))
     assert box == pytest.approx(expected, abs=1)
 
 
-def test_keyframe_rejects_grey_image(analysis_factory, track_factory):
-    track = track_factory(analysis_factory())
+def test_keyframe_rejects_grey_image():
     with pytest.raises(ValueError, match="expected a \\(h, w, 3\\) uint8 BGR image"):
-        KeyFrame(1, np.zeros((10, 10), np.uint8), track.frame(0))
+        KeyFrame(1, 0, np.zeros((10, 10), np.uint8), FrameView(None))
 
 
-@pytest.mark.parametrize(("conf", "moved"), [(0.9, True), (0.0, False)])
-def test_keyframe_draws_the_leg_the_metrics_read(analysis_factory, track_factory, conf, moved):
-    """Under a plate the knee and ankle measured come from the second look, not the model's first reading."""
-    from formcheck.body.joints import Joints, joint_landmarks
-    from formcheck.report.keyframes import _with_measured_leg
-
+def test_keyframe_draws_the_plate_and_the_hip_placed_from_it(tmp_path, analysis_factory, track_factory,
+                                                            clip_factory):
+    """Under a plate the key frame shows how the hidden hip was placed: the plate's rim, the bar at its
+    centre and the placed hip."""
     analysis = analysis_factory()
-    track = track_factory(analysis)
-    frame = analysis.reps[0].rep.lockout_frame
-    joints = Joints.from_track(track, "left")
-    knee = joints.xy["knee"].copy()
-    knee[frame] += (40.0, -25.0)
-    joints = joints.with_joint("knee", knee, np.full(len(joints), conf))
-    pose = _with_measured_leg(track.frame(frame), joints, frame)
-    index = joint_landmarks("left")["knee"]
-    assert np.allclose(pose.xy[index], knee[frame]) is moved
-    assert np.allclose(pose.xy[index], track.frame(frame).xy[index]) is not moved
+    drawn = track_factory(analysis)
+    clip = clip_factory(tmp_path / "in.mp4", analysis.source.frames)
+    images = pick_frames(clip, [30])
+    bare = lockout_keyframes(analysis, drawn.joints, drawn.pose, drawn.plate_radius, images)[0]
+    bar = drawn.joints.xy_of("hip") + np.array([0.0, -12.0])
+    plated = drawn.joints.with_point("bar", bar, np.full(len(bar), 0.9))
+    with_plate = lockout_keyframes(analysis, plated, drawn.pose, np.full(len(bar), 30.0), images)[0]
+    a = cv2.imdecode(np.frombuffer(render_keyframe(bare), np.uint8), cv2.IMREAD_COLOR).astype(int)
+    b = cv2.imdecode(np.frombuffer(render_keyframe(with_plate), np.uint8), cv2.IMREAD_COLOR).astype(int)
+    changed = np.abs(a - b).max(axis=2) > 60
+    assert changed.sum() > 200  # a 30 px rim scaled up to the key frame's size

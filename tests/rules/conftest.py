@@ -9,12 +9,12 @@ import pytest
 from formcheck.records import MetricValue, RepSummary, ViewEstimate
 from formcheck.rules import RulePack, load_rule_pack
 
-# Good form at lockout per DESIGN.md's conventions.
+# Good form at lockout per docs/design.md's conventions.
 GOOD_METRICS = {
     "knee_angle_deg": 90.0,
     "shin_from_vertical_deg": 0.0,
     "hip_extension_deg": 180.0,
-    "neck_flexion_deg": 0.0,
+    "neck_flexion_deg": 35.0,  # the coached tuck: head down, gaze forward over the knees
     "pelvic_tilt_deg": 12.0,
 }
 GOOD_TIMING = {"concentric_s": 1.0, "hold_s": 0.6, "eccentric_s": 1.5}

@@ -102,10 +102,10 @@ def test_short_rep_is_called_short_not_blamed_on_the_feet(pack, make_rep):
 
 
 @pytest.mark.parametrize(("faults", "expected"), [
-    ({"knee_angle_deg": 120.0, "shin_from_vertical_deg": 20.0, "neck_flexion_deg": 30.0,
+    ({"knee_angle_deg": 120.0, "shin_from_vertical_deg": 20.0, "neck_flexion_deg": 85.0,
       "pelvic_tilt_deg": 0.0}, ["feet_too_far", "no_posterior_tilt", "chin_crushed"]),
     ({"neck_flexion_deg": -30.0, "hip_extension_deg": 200.0}, ["lower_back_arch", "chin_lifted"]),
-    ({"pelvic_tilt_deg": -5.0, "neck_flexion_deg": 25.0}, ["no_posterior_tilt", "chin_crushed"]),
+    ({"pelvic_tilt_deg": -5.0, "neck_flexion_deg": 80.0}, ["no_posterior_tilt", "chin_crushed"]),
 ])
 def test_cues_come_most_important_first_and_only_the_first_is_primary(faults, expected, pack, make_rep):
     cues = evaluate_rep(make_rep(**faults), pack).cues
@@ -178,7 +178,7 @@ def test_rep_timing_rule_fires_only_past_its_threshold(rule, offset, fires, pack
 
 def test_set_score_is_mean_rep_score_minus_set_cue_penalties(pack, side_view, make_rep):
     reps = [make_rep(1, concentric_s=0.3), make_rep(2, concentric_s=0.3, hip_extension_deg=150.0),
-            make_rep(3, concentric_s=0.3, neck_flexion_deg=30.0, pelvic_tilt_deg=0.0)]
+            make_rep(3, concentric_s=0.3, neck_flexion_deg=85.0, pelvic_tilt_deg=0.0)]
     verdict = evaluate_set(reps, side_view, pack)
     assert [v.score for v in verdict.reps] == [100, 75, 70]
     assert verdict.score == round((100 + 75 + 70) / 3 - 15)
@@ -220,31 +220,6 @@ article_point = 9
     fast, slow = evaluate_rep(make_rep(eccentric_s=0.8), pack), evaluate_rep(make_rep(eccentric_s=1.2), pack)
     assert ([c.id for c in fast.cues], [c.id for c in slow.cues]) == (["fast_lowering"], [])
     assert fast.score == 100  # info costs nothing
-
-
-@pytest.mark.parametrize(("setup", "fires", "skip"), [
-    (None, False, "no setup measurement was made"),
-    ({"shin_from_vertical_deg": MetricValue(20.0, 0.9)}, True, None),
-    ({"shin_from_vertical_deg": MetricValue(2.0, 0.9)}, False, None),
-])
-def test_setup_rule_reads_setup_metrics_when_given(setup, fires, skip, side_view, make_rep):
-    pack = _pack_with('''[rules.feet_out_at_setup]
-phase = "setup"
-metric = "shin_from_vertical_deg"
-when = "above"
-threshold = 10.0
-min_confidence = 0.5
-severity = "warning"
-priority = 1
-message = "Feet in before you start."
-why = "Setup."
-article_point = 4
-''')
-    verdict = evaluate_set([make_rep()], side_view, pack, setup=setup)
-    assert (["feet_out_at_setup"] if fires else []) == [cue.id for cue in verdict.set_cues]
-    assert verdict.score == (85 if fires else 100)
-    if skip:
-        assert any(skip in why for _, why in verdict.skipped)
 
 
 def test_severity_and_penalty_come_from_the_pack(pack, make_rep):

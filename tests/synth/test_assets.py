@@ -87,3 +87,24 @@ def test_a_damaged_cache_is_not_complete(tmp_path: Path, asset_dir: Path) -> Non
     assert assets.is_complete(copy)
     (copy / assets.RIG).write_text("{}", encoding="utf-8")
     assert not assets.is_complete(copy)
+
+
+def test_install_completes_a_cache_file_by_file_keeping_good_files(tmp_path: Path, asset_dir: Path) -> None:
+    staging, target = tmp_path / "staging", tmp_path / "cache"
+    for name in assets.MEMBERS:
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        (staging / name).write_bytes((asset_dir / name).read_bytes())
+    (target / assets.BASE_OBJ).parent.mkdir(parents=True)
+    (target / assets.BASE_OBJ).write_bytes((asset_dir / assets.BASE_OBJ).read_bytes())
+    (target / assets.RIG).parent.mkdir(parents=True)
+    (target / assets.RIG).write_text("{}", encoding="utf-8")  # damaged: replaced
+    kept = (target / assets.BASE_OBJ).stat().st_ino
+    assets._install(staging, target)
+    assert assets.is_complete(target)
+    assert (target / assets.BASE_OBJ).stat().st_ino == kept  # a reader of this file is never disturbed
+
+
+def test_the_macro_targets_are_pinned_members() -> None:
+    assert set(assets.TARGET_MEMBERS) <= set(assets.MEMBERS)
+    # Young adults: 6 race x sex shapes, 18 muscle x weight corners, 36 height and 36 proportions corrections.
+    assert len(assets.TARGET_MEMBERS) == 96

@@ -5,15 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from formcheck.synth.camera import Camera
 from formcheck.synth.mesh import (
     Mesh,
+    _frame,
     box_mesh,
     cylinder_mesh,
+    holed_plate_mesh,
     plane_mesh,
     plate_mesh,
     sphere_mesh,
     triangulate,
 )
+from formcheck.synth.raster import mask, render_layers
 
 TRIANGLE = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
@@ -74,3 +78,41 @@ def test_plane_faces_its_normal_and_tiles(normal: tuple[float, float, float]) ->
     assert np.all(normals @ np.asarray(normal) > 0)
     assert np.sum(np.linalg.norm(normals, axis=1)) / 2 == pytest.approx(6.0)  # total area 2 x 3
     assert {tuple(c) for c in mesh.colors} == {(9, 9, 9), (1, 1, 1)}
+
+
+def _plate_camera() -> Camera:
+    """Looking at the origin from +x, a plate's face (axis x) fills the middle of the image."""
+    return Camera(200, 200, 40.0, np.array([2.0, 0.0, 0.0]), np.zeros(3))
+
+
+def test_iron_plate_windows_are_see_through_and_the_rest_is_solid() -> None:
+    radius = 0.225
+    plate = holed_plate_mesh(np.zeros(3), np.array([1.0, 0.0, 0.0]), radius, 0.035, (90, 90, 93),
+                             (120, 120, 125))
+    camera = _plate_camera()
+    covered = mask([plate], camera, 0)
+    pu, pv = _frame(np.array([1.0, 0.0, 0.0]))  # the plate's in-plane axes: windows centred at 5°, 125°, 245°
+    middle = 0.64 * radius  # half way across the window ring
+    centres = [middle * (np.cos(a) * pu + np.sin(a) * pv) for a in np.radians(np.arange(0, 360, 60) + 5.0)]
+    xy, _ = camera.project(np.array(centres))
+    looks = [bool(covered[int(y), int(x)]) for x, y in xy]
+    assert looks == [False, True, False, True, False, True]  # three windows, solid between them
+    rim, _ = camera.project(np.array([0.95 * radius * pu]))
+    assert covered[int(rim[0, 1]), int(rim[0, 0])]
+
+
+@pytest.mark.parametrize("view", [[2.0, 0.3, 0.2], [-2.0, -0.3, 0.1], [0.3, 2.0, 0.1]])
+def test_iron_plate_faces_point_outward(view: list[float]) -> None:
+    plate = holed_plate_mesh(np.zeros(3), np.array([1.0, 0.0, 0.0]), 0.225, 0.035, (90, 90, 93), (1, 1, 1))
+    camera = Camera(200, 200, 40.0, np.array(view), np.zeros(3))
+    culled = render_layers([plate], camera).mesh_index == 0
+    both = render_layers([Mesh(plate.vertices, plate.faces, plate.colors, cull_back=False)],
+                         camera).mesh_index == 0
+    # A closed surface looks the same with back faces culled: every face turned out is drawn.
+    assert abs(int(culled.sum()) - int(both.sum())) <= 0.01 * both.sum()
+    assert culled.sum() > 0
+
+
+def test_holed_plate_refuses_bad_sizes() -> None:
+    with pytest.raises(ValueError, match="holed_plate_mesh"):
+        holed_plate_mesh(np.zeros(3), np.zeros(3), 0.2, 0.03, (1, 1, 1), (1, 1, 1))

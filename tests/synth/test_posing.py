@@ -7,7 +7,9 @@ import pytest
 
 from formcheck.measure import geometry
 from formcheck.synth.posing import (
+    BAR_RADIUS,
     BENCH_EDGE,
+    PAD_RADIUS,
     HipThrustBody,
     aim_arms,
     load_body,
@@ -15,6 +17,7 @@ from formcheck.synth.posing import (
     pose_table,
     sagittal_px,
     solve_lockout,
+    with_bar_pad,
 )
 
 
@@ -90,3 +93,30 @@ def test_an_unreachable_pose_is_bad_input() -> None:
     from formcheck.synth.posing import UnreachablePose
 
     assert issubclass(UnreachablePose, InputError)
+
+
+@pytest.mark.parametrize(("bottom", "body_id"), [(95.0, None), (130.0, None), (150.0, 7), (100.0, 12)])
+def test_the_bottom_of_the_rep_is_where_it_was_asked(bottom: float, body_id: int | None) -> None:
+    shaped = load_body(body_id)
+    table = pose_table(shaped, 90.0, 180.0, 15.0, 30.0, samples=9, bottom_hip_ext_deg=bottom)
+    _, hip, ankle = _knee_and_hip(shaped, table.at(0.0))
+    assert hip == pytest.approx(bottom, abs=0.05)
+    np.testing.assert_allclose(ankle[1:], [shaped.ankle_height, table.ankle_z], atol=1e-4)
+
+
+def test_plates_stop_the_descent_where_they_touch_the_floor(body: HipThrustBody) -> None:
+    free = pose_table(body, 125.0, 160.0, 15.0, 30.0, samples=21, bottom_hip_ext_deg=95.0)
+    lowest = body.bar_centre(body.matrices(free.at(0.0)))[1]
+    radius = lowest + 0.05  # plates this big would sink 5 cm into the floor
+    plated = pose_table(body, 125.0, 160.0, 15.0, 30.0, samples=21, bottom_hip_ext_deg=95.0,
+                        min_bar_height=radius)
+    bar = [body.bar_centre(body.matrices(plated.at(u)))[1] for u in np.linspace(0.0, 1.0, 11)]
+    assert min(bar) == pytest.approx(radius, abs=0.02)
+    assert np.all(np.diff(bar) > 0)  # still a smooth rise from the (raised) bottom
+    np.testing.assert_allclose(plated.angles[-1], free.angles[-1])  # the top is untouched
+
+
+def test_a_bar_pad_holds_the_bar_further_from_the_hips(body: HipThrustBody) -> None:
+    padded = with_bar_pad(body)
+    assert padded.bar_contact[2] - body.bar_contact[2] == pytest.approx(PAD_RADIUS - BAR_RADIUS)
+    assert padded.skeleton is body.skeleton

@@ -178,3 +178,24 @@ def test_background_colour_is_rgb_and_image_is_kept(camera: Camera) -> None:
 def test_mask_refuses_unknown_mesh(camera: Camera) -> None:
     with pytest.raises(ValueError, match="which"):
         mask([box_mesh(np.zeros(3), np.ones(3), RED)], camera, 1)
+
+
+@pytest.mark.parametrize("moving_in_front", [True, False])
+def test_drawing_over_static_layers_equals_drawing_everything(camera: Camera, moving_in_front: bool) -> None:
+    wall = plane_mesh([0.0, 0.0, 0.0], (3.0, 3.0), BLUE, normal=np.array([0.0, 0.0, 1.0]))
+    ball = sphere_mesh([0.3, 0.1, 0.8 if moving_in_front else -0.8], 0.5, RED)
+    floor = box_mesh([0.0, -1.0, 0.5], [2.0, 0.2, 2.0], GREEN)
+    everything = render_layers([ball, wall, floor], camera, light_dir=FRONT_LIGHT)
+    static = render_layers([wall, floor], camera, light_dir=FRONT_LIGHT, first_index=1)
+    layered = render_layers([ball], camera, light_dir=FRONT_LIGHT, base=static)
+    np.testing.assert_array_equal(layered.image, everything.image)
+    np.testing.assert_array_equal(layered.mesh_index, everything.mesh_index)
+    np.testing.assert_array_equal(layered.inverse_depth, everything.inverse_depth)
+    assert static.mesh_index.max() == 2  # the static meshes were numbered from first_index
+    assert np.any(layered.mesh_index == 0) == moving_in_front
+
+
+def test_base_layers_must_match_the_camera(camera: Camera) -> None:
+    small = render_layers([], Camera(W // 2, H, 60.0, np.array([0.0, 0.0, 4.0]), np.zeros(3)))
+    with pytest.raises(ValueError, match="base"):
+        render_layers([], camera, base=small)

@@ -49,6 +49,17 @@ def test_committed_sample_matches_its_definition(name: str) -> None:
     assert truth["params"] == SAMPLES[name].to_dict(), "stale sample: run `formcheck synth --samples`"
 
 
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_committed_truth_labels_every_rep_with_the_neck_contract(name: str) -> None:
+    truth = json.loads(gt.ground_truth_path(SAMPLES_DIR / f"{name}.mp4").read_text(encoding="utf-8"))
+    _, set_cues = gt.expected_cues(SAMPLES[name])
+    assert truth["expected_set_cues"] == set_cues
+    for rep in truth["reps"]:
+        assert rep["expected_cues"] == set_cues and rep["acceptable_cues"] == []
+        neck = rep["metrics"]["neck_flexion_deg"]
+        assert neck < 0.0 if name.startswith("chin_lifted") else 15.0 <= neck <= 60.0
+
+
 def test_unknown_sample_names_list_the_valid_ones(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="good_form_left"):
         regenerate_samples(tmp_path, ["nope"])

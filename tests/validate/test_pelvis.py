@@ -5,19 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.body.joints import JOINT_NAMES, Joints
-from formcheck.measure.metrics import compute_metrics
-from formcheck.validate.pelvis import NULL_REASON, TiltFit, estimator, fit_tilt, hip_line_offset
+from formcheck.body.keypoints import Keypoints
+from formcheck.validate.pelvis import NULL_REASON, fit_tilt, hip_line_offset
 
 
-def _joints(hip_y: list[float], knee_x: float = 400.0) -> Joints:
+def _joints(hip_y: list[float], knee_x: float = 400.0) -> Keypoints:
     n = len(hip_y)
-    xy = {name: np.tile([250.0, 100.0], (n, 1)) for name in JOINT_NAMES}
-    xy["shoulder"] = np.tile([100.0, 200.0], (n, 1))
-    xy["knee"] = np.tile([knee_x, 200.0], (n, 1))
-    xy["hip"] = np.column_stack([np.full(n, 250.0), hip_y])
-    conf = {name: np.full(n, 0.9) for name in JOINT_NAMES}
-    return Joints(np.arange(n, dtype=np.int64) * 33, "left", xy, conf)
+    xy = np.stack([np.tile([100.0, 200.0], (n, 1)), np.column_stack([np.full(n, 250.0), hip_y]),
+                   np.tile([knee_x, 200.0], (n, 1))], axis=1)
+    return Keypoints(np.arange(n) * 33, xy, np.full((n, 3), 0.9), ("shoulder", "hip", "knee"))
 
 
 @pytest.mark.parametrize("knee_x", [400.0, -200.0])  # lifter facing either way
@@ -41,19 +37,11 @@ def test_noise_is_not_accepted() -> None:
     tilt = rng.choice([-20.0, 0.0, 15.0], size=20)
     fit = fit_tilt(rng.normal(size=20), tilt)
     assert not fit.accepted
-    assert estimator(fit) is None
 
 
 def test_too_few_clips_are_not_accepted() -> None:
     assert not fit_tilt(np.array([0.0, 0.1, 0.2]), np.array([0.0, 10.0, 20.0])).accepted
     assert fit_tilt(np.array([1.0]), np.array([3.0])).n == 1
-
-
-def test_accepted_estimator_plugs_into_the_metrics_hook() -> None:
-    fit = TiltFit(slope=100.0, intercept=0.0, loo_mae=1.0, baseline_mae=10.0, n=10)
-    values, conf = compute_metrics(_joints([190.0, 200.0]), pelvic_tilt=estimator(fit))["pelvic_tilt_deg"]
-    assert values == pytest.approx([10.0 / 3.0, 0.0])
-    assert conf.tolist() == [0.9, 0.9]
 
 
 def test_null_reason_says_why() -> None:

@@ -23,7 +23,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import savgol_filter
 
-from formcheck.body.joints import JOINT_NAMES, Joints
+from formcheck.body.joints import body_scale
+from formcheck.body.keypoints import Keypoints
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,6 @@ class FilterConfig:
         for name in ("min_cutoff_hz", "d_cutoff_hz"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"FilterConfig.{name}: expected > 0 Hz, got {getattr(self, name)}")
-
-
-def frame_scale(xy: dict[str, np.ndarray]) -> np.ndarray:
-    """Body scale per frame: |shoulder->knee| + |knee->ankle| in px (NaN where a joint is missing)."""
-    sk = np.linalg.norm(xy["knee"] - xy["shoulder"], axis=-1)
-    ka = np.linalg.norm(xy["ankle"] - xy["knee"], axis=-1)
-    return sk + ka
 
 
 def _alpha(dt_s: float, cutoff_hz: float) -> float:
@@ -138,35 +132,35 @@ class _JointStream:
 
 
 class JointsStream:
-    """Live filter of all near-side joints, fed one frame at a time."""
+    """Live filter of a set of joints, fed one frame (a one-frame `Keypoints`) at a time."""
 
     SCALE_MEMORY_MS = 2000.0  # the body scale is the median over this much recent time
 
     def __init__(self, config: FilterConfig | None = None) -> None:
         self.config = config or FilterConfig()
-        self.joints = {name: _JointStream(self.config) for name in JOINT_NAMES}
+        self.joints: dict[str, _JointStream] = {}
         self._scales: deque[tuple[int, float]] = deque()
 
-    def _scale(self, t_ms: int, xy: dict[str, np.ndarray], conf: dict[str, float]) -> float:
-        names = ("shoulder", "knee", "ankle")
-        if all(conf[n] >= self.config.min_confidence for n in names):
-            s = float(frame_scale(xy))
+    def _scale(self, t_ms: int, frame: Keypoints) -> float:
+        if all(frame.conf_of(n)[0] >= self.config.min_confidence for n in ("shoulder", "knee", "ankle")):
+            s = float(body_scale(frame)[0])
             if math.isfinite(s) and s > 0:
                 self._scales.append((t_ms, s))
         while self._scales and t_ms - self._scales[0][0] > self.SCALE_MEMORY_MS:
             self._scales.popleft()
         return float(np.median([s for _, s in self._scales])) if self._scales else float("nan")
 
-    def update(self, t_ms: int, xy: dict[str, np.ndarray], conf: dict[str, float]
-               ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-        """Clean one frame: `xy[name]` is (2,) px, `conf[name]` a float; returns the same shapes."""
-        scale = self._scale(t_ms, xy, conf)
-        out_xy: dict[str, np.ndarray] = {}
-        out_conf: dict[str, float] = {}
-        for name, stream in self.joints.items():
-            out_xy[name], out_conf[name] = stream.update(t_ms, np.asarray(xy[name], float),
-                                                         float(conf[name]), scale)
-        return out_xy, out_conf
+    def update(self, frame: Keypoints) -> Keypoints:
+        """The cleaned frame: same points, positions smoothed or bridged, confidence faded over gaps."""
+        if len(frame) != 1:
+            raise ValueError(f"JointsStream.update: expected one frame, got {len(frame)}")
+        t_ms = int(frame.t_ms[0])
+        scale = self._scale(t_ms, frame)
+        xy, conf = np.full_like(frame.xy, np.nan), np.zeros_like(frame.confidence)
+        for i, name in enumerate(frame.names):
+            stream = self.joints.setdefault(name, _JointStream(self.config))
+            xy[0, i], conf[0, i] = stream.update(t_ms, frame.xy[0, i], float(frame.confidence[0, i]), scale)
+        return Keypoints(frame.t_ms, xy, conf, frame.names)
 
 
 # ---- offline ----------------------------------------------------------------------------------------
@@ -255,32 +249,25 @@ def _offline_joint(t_ms: np.ndarray, xy: np.ndarray, conf: np.ndarray, scale: fl
     return out, new_conf
 
 
-def _live(joints: Joints, cfg: FilterConfig) -> Joints:
+def _live(joints: Keypoints, cfg: FilterConfig) -> Keypoints:
     """Run the live filter over a whole clip (what a live session would have produced)."""
     stream = JointsStream(cfg)
-    n = len(joints)
-    xy = {name: np.full((n, 2), np.nan) for name in JOINT_NAMES}
-    conf = {name: np.zeros(n) for name in JOINT_NAMES}
-    for i in range(n):
-        fxy, fconf = stream.update(int(joints.t_ms[i]), {k: v[i] for k, v in joints.xy.items()},
-                                   {k: float(v[i]) for k, v in joints.conf.items()})
-        for name in JOINT_NAMES:
-            xy[name][i], conf[name][i] = fxy[name], fconf[name]
-    return Joints(joints.t_ms.copy(), joints.side, xy, conf)
+    return Keypoints.concat([stream.update(joints[i]) for i in range(len(joints))])
 
 
-def filter_joints(joints: Joints, config: FilterConfig | None = None, *, offline: bool = True) -> Joints:
+def filter_joints(joints: Keypoints, config: FilterConfig | None = None, *,
+                  offline: bool = True) -> Keypoints:
     """Cleaned joints: zero-phase offline pass for files, or the causal live filter run over the clip."""
     cfg = config or FilterConfig()
     if not offline:
-        return _live(joints, cfg)
+        return _live(joints, cfg) if len(joints) else joints
     if len(joints) < 2:
         return joints
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        scale = float(np.nanmedian(frame_scale(joints.xy)))
-    xy: dict[str, np.ndarray] = {}
-    conf: dict[str, np.ndarray] = {}
-    for name in JOINT_NAMES:
-        xy[name], conf[name] = _offline_joint(joints.t_ms, joints.xy[name], joints.conf[name], scale, cfg)
-    return Joints(joints.t_ms.copy(), joints.side, xy, conf)
+        scale = float(np.nanmedian(body_scale(joints)))
+    xy, conf = np.empty_like(joints.xy), np.empty_like(joints.confidence)
+    for i in range(len(joints.names)):
+        xy[:, i], conf[:, i] = _offline_joint(joints.t_ms, joints.xy[:, i], joints.confidence[:, i], scale,
+                                              cfg)
+    return Keypoints(joints.t_ms, xy, conf, joints.names)

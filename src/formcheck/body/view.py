@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.pose.landmarks import Landmark, PoseTrack
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import Landmark
 from formcheck.records import ViewEstimate
 
 # Beyond this angle off side-on the projected joint angles are no longer trustworthy enough to coach.
@@ -63,10 +64,15 @@ def _pixels_per_metre(xy: np.ndarray, world: np.ndarray) -> np.ndarray:
         return np.sum(px * metres, axis=(1, 2)) / np.sum(metres * metres, axis=(1, 2))
 
 
-def frame_yaw_deg(track: PoseTrack) -> np.ndarray:
+def _world(pose: Keypoints) -> np.ndarray:
+    """(frames, 33, 3) world positions, NaN where the pose model gave none."""
+    return pose.world if pose.world is not None else np.full((*pose.xy.shape[:2], 3), np.nan)
+
+
+def frame_yaw_deg(pose: Keypoints) -> np.ndarray:
     """(frames,) estimated angle of the camera off side-on, degrees 0..90; NaN where nobody was found."""
-    xy = track.xy.astype(float)
-    world = track.data[:, :, 4:7].astype(float)
+    xy = pose.xy
+    world = _world(pose)
     scale = _pixels_per_metre(xy, world)
     estimates = []
     for left, right in _LEFT_RIGHT_AXES:
@@ -78,15 +84,15 @@ def frame_yaw_deg(track: PoseTrack) -> np.ndarray:
             estimates.append(np.degrees(np.arcsin(np.clip(seen_px / face_on_px, 0.0, 1.0))))
     stacked = np.stack(estimates, axis=1)
     found = np.isfinite(stacked).all(axis=1)
-    yaw = np.full(len(track), np.nan)
+    yaw = np.full(len(pose), np.nan)
     yaw[found] = stacked[found].mean(axis=1)
     return yaw
 
 
-def frame_near_side(track: PoseTrack) -> np.ndarray:
+def frame_near_side(pose: Keypoints) -> np.ndarray:
     """(frames,) +1 where the left side is nearer the camera, -1 for the right, 0 where nobody was found."""
-    world_z = track.data[:, :, 6].astype(float)
-    visibility = track.visibility
+    world_z = _world(pose)[:, :, 2]
+    visibility = pose.confidence
     left = [pair[0] for pair in _SIDE_PAIRS]
     right = [pair[1] for pair in _SIDE_PAIRS]
     depth_gap = np.mean(world_z[:, right] - world_z[:, left], axis=1)  # > 0: left is closer
@@ -95,7 +101,7 @@ def frame_near_side(track: PoseTrack) -> np.ndarray:
     visibility_gap = np.mean(visibility[:, limb_left] - visibility[:, limb_right], axis=1)
     vote = np.where(np.abs(depth_gap) >= DEPTH_TIE_M, np.sign(depth_gap), np.sign(visibility_gap))
     vote = np.where(vote == 0, 1.0, vote)  # a perfect tie: any side, it is a coin toss
-    return np.where(track.found & np.isfinite(depth_gap), vote, 0.0).astype(int)
+    return np.where(pose.found & np.isfinite(depth_gap), vote, 0.0).astype(int)
 
 
 def _side(votes: np.ndarray) -> tuple[str, float]:
@@ -104,14 +110,14 @@ def _side(votes: np.ndarray) -> tuple[str, float]:
     return ("left", left_share) if left_share >= 0.5 else ("right", 1.0 - left_share)
 
 
-def estimate_view(track: PoseTrack) -> ViewEstimate:
-    """Near side, side-on or not, and a 0..1 confidence in that verdict, from a whole clip."""
-    yaw = frame_yaw_deg(track)
+def estimate_view(pose: Keypoints) -> ViewEstimate:
+    """Near side, side-on or not, and a 0..1 confidence in that verdict, from a clip of MediaPipe poses."""
+    yaw = frame_yaw_deg(pose)
     measured = np.isfinite(yaw)
     if not measured.any():
         return ViewEstimate("left", False, 0.0, "no person was found, so the camera angle is unknown")
     yaw = yaw[measured]
-    side, side_agreement = _side(frame_near_side(track)[measured])
+    side, side_agreement = _side(frame_near_side(pose)[measured])
     median_yaw = float(np.median(yaw))
     is_side_view = median_yaw <= SIDE_VIEW_MAX_YAW_DEG
     agreement = float(np.mean((yaw <= SIDE_VIEW_MAX_YAW_DEG) == is_side_view))

@@ -2,7 +2,7 @@
 
 Each subcommand lives in its own module here and exposes `register(subparsers)`, which adds its parser
 and sets `func` (a callable taking the parsed namespace and returning an exit code).
-Exit codes (DESIGN.md): 0 analysed; 2 bad input or refused (one line on stderr); 1 internal error.
+Exit codes (docs/design.md): 0 analysed; 2 bad input or refused (one line on stderr); 1 internal error.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from formcheck import __version__
 from formcheck.errors import FormcheckError
 
 # Subcommand modules, in the order `--help` lists them.
-COMMANDS = ("analyze", "batch", "history", "live", "landmarks", "synth", "models", "validate")
+COMMANDS = ("analyze", "batch", "history", "live", "serve", "landmarks", "synth", "models", "validate")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,9 +10,9 @@ from formcheck.capture.video import DEFAULT_MAX_SIDE, open_video
 from formcheck.cli.common import MODEL_HELP, model_path, output_dir, progress_bar
 from formcheck.errors import InputError, RefusedError
 from formcheck.flows.offline import SIDES, PipelineOptions, analyse_video
+from formcheck.flows.outputs import REPORT_HTML, write_outputs
 from formcheck.pose.models import DEFAULT_VARIANT
 from formcheck.records import Analysis
-from formcheck.report.outputs import REPORT_HTML, write_outputs
 from formcheck.rules import load_rule_pack
 
 HOW_TO_FILM = ("film from the side: camera at hip height, square to the bench, about 3 m away, "
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
                               max_side=args.max_side)
     with progress_bar(source.info.frame_count, "finding the body") as bar:
         result = analyse_video(source, options, progress=bar.update)
-    with progress_bar(len(result.track), "drawing annotated.mp4", disable=args.no_video) as bar:
+    with progress_bar(len(result.pose), "drawing annotated.mp4", disable=args.no_video) as bar:
         outputs = write_outputs(result, source, out, pack, video=not args.no_video,
                                 progress=lambda _stage, done, _total: bar.update(done - bar.n))
     analysis = result.analysis

@@ -1,4 +1,4 @@
-"""`formcheck landmarks VIDEO -o track.npz`: extract pose landmarks from a video into a `.npz` track."""
+"""`formcheck landmarks VIDEO -o track.npz`: extract pose landmarks from a video into a `.npz` file."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from formcheck.body.keypoints import Keypoints, save_keypoints
 from formcheck.body.view import estimate_view
 from formcheck.capture.video import DEFAULT_MAX_SIDE, FileSource, open_video
 from formcheck.cli.common import model_path
 from formcheck.errors import InputError
 from formcheck.pose.estimator import track_video
-from formcheck.pose.landmarks import PoseFrame, PoseTrack
 from formcheck.pose.models import DEFAULT_VARIANT, VARIANTS
 
 
@@ -23,9 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "landmarks",
         help="extract pose landmarks from a video into a .npz track",
-        description="Run MediaPipe pose on every frame and save a track: `data` (frames, 33, 7) with x, y "
-                    "(pixels of the upright frame), visibility, presence and world x, y, z (metres); NaN "
-                    "where nobody was found; `t_ms` from the container.",
+        description="Run MediaPipe pose on every frame and save the keypoints: `data` (frames, 33, 6) with "
+                    "x, y (pixels of the upright frame), confidence (MediaPipe's visibility) and world x, y, "
+                    "z (metres); NaN where nobody was found; `names` the 33 point names; `t_ms` from the "
+                    "container; `fps`, `width`, `height` of the video.",
     )
     parser.add_argument("video", type=Path, help="the video file")
     parser.add_argument("-o", "--output", type=Path, default=None,
@@ -50,22 +51,22 @@ def _output_path(args: argparse.Namespace) -> Path:
     return output
 
 
-def _save_atomic(track: PoseTrack, output: Path) -> None:
+def _save_atomic(pose: Keypoints, info: FileSource, output: Path) -> None:
     """Write next to the target and rename, so a reader never sees half a file."""
     temp = output.with_name(f".{output.name}.{os.getpid()}.partial.npz")  # .npz: numpy keeps the name
     try:
-        track.save(temp)
+        save_keypoints(temp, pose, fps=info.info.fps, width=info.info.width, height=info.info.height)
         os.replace(temp, output)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
-def _extract(source: FileSource, model: Path, args: argparse.Namespace) -> PoseTrack:
+def _extract(source: FileSource, model: Path, args: argparse.Namespace) -> Keypoints:
     info = source.info
     with tqdm(total=info.frame_count or None, unit="frame", desc=source.info.path, file=sys.stderr,
               disable=None, leave=False) as bar:
-        def advance(_pose: PoseFrame) -> None:
+        def advance(_pose: Keypoints) -> None:
             bar.update(1)
 
         return track_video(source, model=model, max_side=args.max_side, num_poses=args.num_poses,
@@ -84,14 +85,14 @@ def run(args: argparse.Namespace) -> int:
     if source.truncated:
         print(f"formcheck: note: decoded {source.stats.decoded} of the {source.info.frame_count} frames the "
               "file announces; it looks truncated", file=sys.stderr)
-    _save_atomic(track, output)
+    _save_atomic(track, source, output)
     info = source.info
     print(f"{output}: {len(track)} frames ({info.fps:.3f} fps, {info.width}x{info.height}), person found in "
           f"{track.detection_rate:.0%} of frames; {_view_summary(track)}")
     return 0
 
 
-def _view_summary(track: PoseTrack) -> str:
+def _view_summary(track: Keypoints) -> str:
     if not track.found.any():
         return "no view estimate without a person"
     view = estimate_view(track)

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,12 +15,13 @@ from formcheck.capture.video import CameraSource, FileSource, open_video
 from formcheck.cli.analyze import summary
 from formcheck.cli.common import MODEL_HELP, model_path, output_dir
 from formcheck.errors import FormcheckError, InputError
-from formcheck.flows.live import LiveResult, LiveSession, in_source_frames, run_live
-from formcheck.flows.offline import SIDES, PipelineOptions, analyse_track
+from formcheck.flows.engine import SIDES, Engine, EngineOptions
+from formcheck.flows.live import LiveRun, in_source_frames, run_live
+from formcheck.flows.tracking import FrameStage, TrackingOptions
 from formcheck.pose.models import DEFAULT_VARIANT
 from formcheck.records import Cue, SourceInfo
 from formcheck.report import atomic_write, write_json_report
-from formcheck.rules import CueDebouncer, load_rule_pack
+from formcheck.rules import load_rule_pack
 
 WINDOW = "formcheck live (q to quit)"
 
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Show the skeleton, angles, rep counter and the current cue while the lifter trains; "
                     "speak cues (espeak-ng when installed, else a terminal bell). Frames are dropped, never "
                     "queued, when the model is slower than the camera. On quit, print the set summary; "
-                    "with --out, write report.json (as analyze would) and latency.json.",
+                    "with --out, write report.json (the reps and cues as judged live) and latency.json.",
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--camera", type=int, default=None, metavar="N", help="camera index (default: 0)")
@@ -51,48 +51,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Open the source, run the live loop, then judge the processed frames and report."""
+    """Open the source, run the live loop, then report the set as the engine judged it."""
     pack = load_rule_pack(args.rules)
     if not args.no_window and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
         raise InputError("no display to open a window on; use --no-window (and --out DIR for the report)")
     source = open_video(args.source) if args.source is not None else CameraSource(args.camera or 0)
     out = output_dir(args.out, Path("live")) if args.out is not None else None
-    model = model_path(args.model)
+    engine = Engine(EngineOptions(pack, side=args.side, live=True))
+    run_ = _run(source, args, model_path(args.model), engine)
     info = source.info
-    with tempfile.TemporaryDirectory(prefix="formcheck-live-") as tmp:
-        recording = Path(tmp) / "recording.mp4"
-        result = _run(source, args, model, recording)
-        options = PipelineOptions(model, pack, side=args.side)
-        try:
-            judged = analyse_track(result.track, open_video(recording), options)
-        except FormcheckError as exc:
-            _write_latency(out, result)
-            raise InputError(f"live session ended without a set to judge: {exc}") from exc
-    seen = SourceInfo(info.path, info.fps, result.latency.frames_seen, info.width, info.height)
-    analysis = in_source_frames(judged.analysis, seen, result.source_index)
+    seen = SourceInfo(info.path, info.fps, run_.latency.frames_seen, info.width, info.height)
+    try:
+        result = engine.finish(seen)
+    except FormcheckError as exc:
+        _write_latency(out, run_)
+        raise InputError(f"live session ended without a set to judge: {exc}") from exc
+    analysis = in_source_frames(result.analysis, seen, run_.source_index)
     if out is not None:
         write_json_report(analysis, out / "report.json")
-        _write_latency(out, result)
-    lat = result.latency
+        _write_latency(out, run_)
+    lat = run_.latency
     print(summary(analysis, out / "report.json" if out else None))
     print(f"latency p50 {lat.p50_ms:.0f} ms, p95 {lat.p95_ms:.0f} ms; {lat.dropped_frames} of "
           f"{lat.frames_seen} frames dropped ({info.width}x{info.height})")
     return 0
 
 
-def _run(source: FileSource | CameraSource, args: argparse.Namespace, model: Path,
-         recording: Path) -> LiveResult:
-    from formcheck.report.annotated_video import AnnotatedVideoWriter
-
-    info = source.info
-    session = LiveSession(load_rule_pack(args.rules), side=args.side, debouncer=CueDebouncer())
+def _run(source: FileSource | CameraSource, args: argparse.Namespace, model: Path, engine: Engine) -> LiveRun:
     show = None if args.no_window else _window()
     say = None if args.quiet else _speaker()
     try:
-        with AnnotatedVideoWriter(recording, info.fps, (info.width, info.height), codec="mp4v") as writer:
-            return run_live(iter(source), session, model=str(model), fps=info.fps,
-                            size=(info.width, info.height), realtime=isinstance(source, FileSource),
-                            show=show, say=say, record=writer.write)
+        with FrameStage(TrackingOptions(model)) as stage:
+            return run_live(iter(source), stage, engine, realtime=isinstance(source, FileSource), show=show,
+                            say=say)
     finally:
         if isinstance(source, CameraSource):
             source.close()
@@ -127,7 +118,7 @@ def _speaker():
     return say
 
 
-def _write_latency(out: Path | None, result: LiveResult) -> None:
+def _write_latency(out: Path | None, result: LiveRun) -> None:
     if out is None:
         return
     with atomic_write(out / "latency.json") as handle:

@@ -3,8 +3,9 @@
 - `rep_rows`, `cue_rows`: a judged set as rows;
 - `rep_summaries`: the rows back into the `RepSummary`s the rules engine reads, value for value (SQLite's
   REAL is a 64-bit float, so nothing is rounded), which is what lets a set be re-judged later;
-- `pack_measurements` / `unpack_measurements`: the per-frame series, landmarks and joints a set's report
-  is drawn from, as one compressed `.npz` blob, so re-judging can rewrite every output without the pose model.
+- `pack_measurements` / `unpack_measurements`: the per-frame series, body points, joints and plate a set's
+  report is drawn from, as one compressed `.npz` blob, so re-judging can rewrite every output without the
+  pose model.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.body.joints import JOINT_NAMES, Joints
+from formcheck.body.keypoints import Keypoints
 from formcheck.history.records import CueRow, MetricRow, RepRow
-from formcheck.pose.landmarks import PoseTrack
+from formcheck.plate.track import PlateTrack
 from formcheck.records import Analysis, Cue, FrameSeries, MetricValue, RepSummary
 
-MEASUREMENTS_FORMAT = 1
+MEASUREMENTS_FORMAT = 2  # 1 (before the keypoints record) held a PoseTrack and Joints
 
 
 def rep_rows(analysis: Analysis) -> tuple[RepRow, ...]:
@@ -54,30 +55,32 @@ def rep_summaries(rows: tuple[RepRow, ...]) -> list[RepSummary]:
 
 @dataclass(frozen=True)
 class Measurements:
-    """What a set's outputs are drawn from, besides its reps: per-frame metrics, landmarks, joints."""
+    """What a set's outputs are drawn from, besides its reps: per-frame metrics, the observed body points,
+    the joints the metrics read and the plate."""
 
     series: FrameSeries
-    track: PoseTrack
-    joints: Joints
+    pose: Keypoints
+    joints: Keypoints
+    plate: PlateTrack
 
 
-def pack_measurements(series: FrameSeries, track: PoseTrack, joints: Joints) -> bytes:
-    """One compressed .npz holding everything `unpack_measurements` needs."""
+def pack_measurements(series: FrameSeries, pose: Keypoints, joints: Keypoints, plate: PlateTrack) -> bytes:
+    """One compressed .npz holding everything `unpack_measurements` needs, values unrounded."""
     arrays: dict[str, np.ndarray] = {
         "format": np.array(MEASUREMENTS_FORMAT),
         "series_t_ms": series.t_ms, "series_phase": np.asarray(series.phase).astype(str),
         "series_rep": series.rep,
-        "track_t_ms": track.t_ms, "track_data": track.data,
-        "track_shape": np.array([track.fps, track.width, track.height], dtype=float),
-        "joints_t_ms": joints.t_ms, "joints_side": np.array(joints.side),
+        "plate_center": plate.center, "plate_radius": plate.radius, "plate_confidence": plate.confidence,
     }
     for key, values in series.values.items():
         arrays[f"value_{key}"] = values
     for key, conf in series.confidence.items():
         arrays[f"conf_{key}"] = conf
-    for name in JOINT_NAMES:
-        arrays[f"joint_xy_{name}"] = joints.xy[name]
-        arrays[f"joint_conf_{name}"] = joints.conf[name]
+    for prefix, points in (("pose", pose), ("joints", joints)):
+        arrays.update({f"{prefix}_t_ms": points.t_ms, f"{prefix}_xy": points.xy,
+                       f"{prefix}_confidence": points.confidence, f"{prefix}_names": np.array(points.names)})
+        if points.world is not None:
+            arrays[f"{prefix}_world"] = points.world
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
@@ -94,15 +97,18 @@ def unpack_measurements(blob: bytes) -> Measurements:
                 t_ms=z["series_t_ms"], phase=z["series_phase"].astype(object), rep=z["series_rep"],
                 values={k[6:]: z[k] for k in z.files if k.startswith("value_")},
                 confidence={k[5:]: z[k] for k in z.files if k.startswith("conf_")})
-            fps, width, height = (float(v) for v in z["track_shape"])
-            track = PoseTrack(z["track_t_ms"], z["track_data"], fps, int(width), int(height))
-            joints = Joints(z["joints_t_ms"], str(z["joints_side"]),
-                            {n: z[f"joint_xy_{n}"] for n in JOINT_NAMES},
-                            {n: z[f"joint_conf_{n}"] for n in JOINT_NAMES})
+            pose, joints = (_points(z, prefix) for prefix in ("pose", "joints"))
+            plate = PlateTrack(z["plate_center"], z["plate_radius"], z["plate_confidence"])
     except (OSError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(f"measurements: not a stored set's measurements ({exc})") from None
     except ValueError as exc:
         if str(exc).startswith("measurements:"):
             raise
         raise ValueError(f"measurements: not a stored set's measurements ({exc})") from None
-    return Measurements(series, track, joints)
+    return Measurements(series, pose, joints, plate)
+
+
+def _points(z: np.lib.npyio.NpzFile, prefix: str) -> Keypoints:
+    world = z[f"{prefix}_world"] if f"{prefix}_world" in z.files else None
+    return Keypoints(z[f"{prefix}_t_ms"], z[f"{prefix}_xy"], z[f"{prefix}_confidence"],
+                     tuple(str(n) for n in z[f"{prefix}_names"]), world)

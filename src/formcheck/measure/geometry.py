@@ -2,7 +2,7 @@
 
 Every function takes points as arrays whose last axis is (x, y) in IMAGE pixels (x right, y down) and
 broadcasts over any leading axes, so one call handles a frame or a whole clip. NaN in, NaN out.
-Internally points are flipped to y-up so that "above" means toward the ceiling, as in DESIGN.md.
+Internally points are flipped to y-up so that "above" means toward the ceiling, as in docs/design.md.
 All results are in degrees. Angles come from `atan2(cross, dot)`, which stays accurate near 0 and 180.
 """
 

@@ -25,7 +25,7 @@ import math
 import statistics
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 
 import numpy as np
@@ -49,6 +49,8 @@ class RepConfig:
     min_confidence: float = 0.3  # frames whose signal confidence is lower are ignored
     bottom_memory_ms: float = 3000.0  # the bottom a rep rises from is the lowest point this recent
     stall_ms: float = 1500.0  # a rise that stalls this long below `min_peak` was a change of setup
+    settle_ms: float = 250.0  # a top has settled once the signal stayed within `settle_band` this long
+    settle_band: float = 3.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -58,7 +60,8 @@ class RepConfig:
         for name in ("turn_fraction", "return_fraction", "partial_fraction", "edge_band", "min_confidence"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"RepConfig.{name}: expected 0..1, got {getattr(self, name)}")
-        for name in ("min_rise", "start_rise", "turn_drop", "bottom_memory_ms", "stall_ms"):
+        for name in ("min_rise", "start_rise", "turn_drop", "bottom_memory_ms", "stall_ms", "settle_ms",
+                     "settle_band"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"RepConfig.{name}: expected > 0, got {getattr(self, name)}")
 
@@ -94,6 +97,7 @@ class EventKind(StrEnum):
     """What a `RepEvent` reports."""
 
     PHASE = "phase"  # the live phase changed
+    TOP = "top"  # a rep's top has settled, or its descent began: the rep so far, to judge it early
     REP = "rep"  # a rep was counted (and is complete)
     REJECTED = "rejected"  # a movement was not counted as a rep, with the reason
 
@@ -132,8 +136,7 @@ class RepTracker:
         self._peak_ms = 0  # when the peak was reached
         self._low_after = math.inf  # lowest signal since the peak
         self._topped = False  # the current rise has reached a lockout (live phase)
-        # hold (s) of the top the signal has just left, known as the descent starts (NaN before that)
-        self.last_top_hold_s = math.nan
+        self._top_told = False  # a TOP event was sent for the current rise
 
     # ---- public -------------------------------------------------------------------------------------
 
@@ -148,7 +151,10 @@ class RepTracker:
         steady = float(np.median(self._recent))
         step = {_State.BOTTOM: self._at_bottom, _State.RISING: self._rising, _State.FALLING: self._falling}
         events = step[self._state](int(t_ms), steady)
-        return events + self._live_phase(int(t_ms), steady)
+        events += self._live_phase(int(t_ms), steady)
+        if self._topped and not self._top_told and self._settled(int(t_ms)):
+            events.append(self._top_event(hold_known=False))
+        return events
 
     def finish(self) -> list[RepEvent]:
         """End of the clip: close a rep whose descent was under way."""
@@ -187,10 +193,7 @@ class RepTracker:
             return []
         if rise >= cfg.min_rise and self._peak >= cfg.min_peak:
             self._state, self._low_after = _State.FALLING, value
-            # the descent's start is in the history, so the top's edges are known (its far end is not:
-            # the hold read now can be long by up to a ramp's edge share of the descent)
-            self.last_top_hold_s = segment_from_history(self._hist, len(self.reps) + 1, cfg.edge_band).hold_s
-            return []
+            return [] if self._top_told else [self._top_event(hold_known=True)]
         reason = (f"movement too small: rose {rise:.0f} (a rep rises at least {cfg.min_rise:.0f})"
                   if rise < cfg.min_rise else
                   f"top too low: reached {self._peak:.0f} (a rep reaches at least {cfg.min_peak:.0f})")
@@ -210,6 +213,7 @@ class RepTracker:
             events = self._close(self._argmin_after_peak())  # went straight into the next rep
             self._state, self._peak, self._peak_ms = _State.RISING, *max(
                 ((v, t) for _, t, v in self._hist), key=lambda vt: vt[0])
+            self._top_told = False
             return events
         self._state = _State.RISING  # a second push near the top: still the same rep
         return []
@@ -247,6 +251,27 @@ class RepTracker:
         self._hist = self._hist[from_i:]
         self._state, self._base = _State.BOTTOM, self._hist[0][2]
         self._peak, self._low_after = -math.inf, math.inf
+        self._top_told = False
+
+    # ---- the top, as soon as it can be judged -------------------------------------------------------
+
+    def _settled(self, t_ms: int) -> bool:
+        """The signal stayed within `settle_band` over the last `settle_ms` (most of it seen)."""
+        cfg = self.config
+        recent = [(t, v) for _, t, v in self._hist if t_ms - t <= cfg.settle_ms]
+        if len(recent) < 2 or t_ms - recent[0][0] < 0.75 * cfg.settle_ms:
+            return False
+        values = [v for _, v in recent]
+        return max(values) - min(values) <= cfg.settle_band
+
+    def _top_event(self, *, hold_known: bool) -> RepEvent:
+        """The rep so far, to judge at its top: its hold is known only once the descent has begun (and then
+        it can be long by up to a ramp's edge share of the descent); the descent itself is not known."""
+        self._top_told = True
+        segment = segment_from_history(self._hist, len(self.reps) + 1, self.config.edge_band)
+        segment = replace(segment, eccentric_s=math.nan, hold_s=segment.hold_s if hold_known else math.nan)
+        frame, t_ms, _ = self._hist[-1]
+        return RepEvent(EventKind.TOP, frame, t_ms, rep=segment)
 
     # ---- live phase ---------------------------------------------------------------------------------
 

@@ -1,23 +1,17 @@
 """Joints a weight plate hides: keep the rep timing, refuse the angles.
 
-A hip thrust's near plate covers the hips for the whole set, and the pose model's hip, knee and even ankle
-go wrong around it (on rendered clips: hip extension off by up to 90°, the knee pulled 80 px onto the
-plate). What stays visible is the plate's centre — the bar axis, resting on the hip crease — the
-shoulders on the bench, and the feet planted on the floor.
-
-Those are enough to follow the lift, but not to measure hip angles to a few degrees: the plate hangs
-~0.6 m nearer the camera than the hip joint, so its centre is displaced from the hip by perspective by an
-amount that depends on the camera's height, tilt and yaw, which one image does not tell (measured on the
-grid: 5-7 px side-on, ~36 px at 15° yaw; see docs/accuracy.md). So, when a plate is found:
-- the hip is placed from the bar and the shoulder (torso frame) with `TIMING_ONLY_CONFIDENCE`: good
-  enough for counting reps and timing them, below what measuring accepts, so hip-based metrics are null
-  with a reason instead of a guess;
-- a knee landmark on the plate's disc is unknown (confidence 0): the model drags it there when the plate
-  hides the thigh. For rep timing only it is held still (a hip thrust's knee hardly moves): at its median
-  clear position, or, when it is never clear, a shin's length above the feet. Rebuilding it frame by frame
-  from the ankle and segment lengths was tried and dropped: with a plate the model's ankle wanders too
-  (60 px off its planted spot on the grid), so there is nothing to build on.
-Pure numpy; the plate comes from `plates.py`.
+A hip thrust's near plate covers the hips for the whole set. What stays visible is the plate's centre (the
+bar axis, resting on the hip crease), the shoulders on the bench and, once the plate is painted out of the
+frame the pose model sees, the lower legs. That is enough to follow the lift, but not to measure angles at
+the hip to a few degrees: the plate hangs ~0.6 m nearer the camera than the hip joint, so its centre is
+displaced from the hip by perspective by an amount that depends on the camera (docs/accuracy.md). So:
+- the hip is placed from the bar and the shoulder with `TIMING_ONLY_CONFIDENCE`: good enough for counting
+  and timing reps, below what measuring accepts, so angles at the hip are null with a reason;
+- a knee on the plate's disc is unknown (confidence 0); for rep timing it is held still (a hip thrust's
+  knee hardly moves) at its median clear position, or a shin's length above the feet;
+- where the model swapped the legs' labels around the plate, the leg drawn clear of it is taken as the
+  near one (`visible_leg`).
+Pure numpy.
 """
 
 from __future__ import annotations
@@ -26,8 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.body.joints import Joints
-from formcheck.plate.finder import PlateTrack
+from formcheck.body.joints import LOWER_LEG, other_side
+from formcheck.body.keypoints import Keypoints
+from formcheck.plate.track import PlateTrack
 
 # Confidence of joints placed for timing only: at or above the rep tracker's floor (`RepConfig.
 # min_confidence`, 0.3), below what a lockout metric accepts (`MeasureConfig.min_confidence`, 0.5).
@@ -73,21 +68,40 @@ def hip_from_bar(bar: np.ndarray, shoulder: np.ndarray, below: float) -> np.ndar
     return bar - below * length[:, None] * _upward_normal(u)
 
 
-def _still_knee(joints: Joints, hip: np.ndarray, on_plate: np.ndarray) -> np.ndarray:
+def _still_knee(joints: Keypoints, hip: np.ndarray, on_plate: np.ndarray) -> np.ndarray:
     """Where to hold a hidden knee for rep timing: its median clear position, else a shin above the feet
     (shin ~0.85 of the shoulder-hip length, Winter's segment table)."""
-    knee, ankle = joints.xy["knee"], joints.xy["ankle"]
-    clear = knee[~on_plate & (joints.conf["knee"] >= 0.5) & np.isfinite(knee).all(axis=1)]
+    knee, ankle = joints.xy_of("knee"), joints.xy_of("ankle")
+    clear = knee[~on_plate & (joints.conf_of("knee") >= 0.5) & np.isfinite(knee).all(axis=1)]
     if len(clear):
         return np.median(clear, axis=0)
-    torso = np.nanmedian(np.linalg.norm(joints.xy["shoulder"] - hip, axis=1))
-    feet = np.nanmedian(ankle[joints.conf["ankle"] > 0], axis=0) if (joints.conf["ankle"] > 0).any() \
-        else np.full(2, np.nan)
+    torso = np.nanmedian(np.linalg.norm(joints.xy_of("shoulder") - hip, axis=1))
+    seen = joints.conf_of("ankle") > 0
+    feet = np.nanmedian(ankle[seen], axis=0) if seen.any() else np.full(2, np.nan)
     return feet - np.array([0.0, 0.85 * torso])
 
 
-def repair_joints(joints: Joints, plate: PlateTrack | None,
-                  repair: Repair | None = None) -> tuple[Joints, list[str]]:
+def visible_leg(pose: Keypoints, plate: PlateTrack, side: str) -> Keypoints:
+    """A MediaPipe pose whose `side` leg below the hip is, in every plated frame, the leg drawn farther
+    from the plate: around a plate the model may label the visible leg as the far one and fold the other
+    onto the disc, so the labels of the two are swapped where that happened."""
+    far = other_side(side)
+    near_knee, far_knee = pose.xy_of(f"{side}_knee"), pose.xy_of(f"{far}_knee")
+    with np.errstate(invalid="ignore"):
+        swap = plate.found & (np.linalg.norm(far_knee - plate.center, axis=1)
+                              > np.linalg.norm(near_knee - plate.center, axis=1))
+    if not swap.any():
+        return pose
+    xy, conf = pose.xy.copy(), pose.confidence.copy()
+    for point in LOWER_LEG:
+        a, b = pose.index(f"{side}_{point}"), pose.index(f"{far}_{point}")
+        xy[swap, a], xy[swap, b] = pose.xy[swap, b], pose.xy[swap, a]
+        conf[swap, a], conf[swap, b] = pose.confidence[swap, b], pose.confidence[swap, a]
+    return Keypoints(pose.t_ms, xy, conf, pose.names, pose.world)
+
+
+def repair_joints(joints: Keypoints, plate: PlateTrack | None,
+                  repair: Repair | None = None) -> tuple[Keypoints, list[str]]:
     """Joints with the plate-hidden hip placed for timing only and a knee on the plate made unknown, plus
     notes saying so. Without a plate the joints come back unchanged (see the module docstring)."""
     repair = repair or Repair()
@@ -95,16 +109,28 @@ def repair_joints(joints: Joints, plate: PlateTrack | None,
         return joints, []
     if len(plate) != len(joints):
         raise ValueError(f"repair_joints: expected a plate track of {len(joints)} frames, got {len(plate)}")
-    hip = hip_from_bar(plate.center, joints.xy["shoulder"], repair.hip_below_bar)
-    has_hip = plate.found & (joints.conf["shoulder"] > 0) & np.isfinite(hip).all(axis=1)
+    hip = hip_from_bar(plate.center, joints.xy_of("shoulder"), repair.hip_below_bar)
+    has_hip = plate.found & (joints.conf_of("shoulder") > 0) & np.isfinite(hip).all(axis=1)
     hip = np.where(has_hip[:, None], hip, np.nan)
-    notes = [f"hip hidden behind the plate in {int(plate.found.sum())} of {len(joints)} frames: placed "
+    on_plate = plate.covers(joints.xy_of("knee"), margin=repair.knee_margin)
+    knee, knee_conf = joints.xy_of("knee").copy(), np.where(on_plate, 0.0, joints.conf_of("knee"))
+    if on_plate.any():
+        knee[on_plate] = _still_knee(joints, hip, on_plate)
+    out = joints.with_point("hip", hip, np.where(has_hip, TIMING_ONLY_CONFIDENCE, 0.0))
+    return out.with_point("knee", knee, knee_conf), _notes(plate, on_plate)
+
+
+def repair_notes(joints: Keypoints, plate: PlateTrack, repair: Repair | None = None) -> list[str]:
+    """What `repair_joints` says of a clip's plate, for joints it has already repaired."""
+    if not plate.present:
+        return []
+    return _notes(plate, plate.covers(joints.xy_of("knee"), margin=(repair or Repair()).knee_margin))
+
+
+def _notes(plate: PlateTrack, knee_on_plate: np.ndarray) -> list[str]:
+    notes = [f"hip hidden behind the plate in {int(plate.found.sum())} of {len(plate)} frames: placed "
              "from the bar for rep timing only; hip angles are not measured (the plate's perspective "
              "offset from the hip depends on the camera, which one view cannot tell)"]
-    on_plate = plate.covers(joints.xy["knee"], margin=repair.knee_margin)
-    knee, knee_conf = joints.xy["knee"].copy(), np.where(on_plate, 0.0, joints.conf["knee"])
-    if on_plate.any():
-        notes.append(f"knee landmark on the plate in {int(on_plate.sum())} frame(s): unknown there")
-        knee[on_plate] = _still_knee(joints, hip, on_plate)
-    out = joints.with_joint("hip", hip, np.where(has_hip, TIMING_ONLY_CONFIDENCE, 0.0))
-    return out.with_joint("knee", knee, knee_conf), notes
+    if knee_on_plate.any():
+        notes.append(f"knee landmark on the plate in {int(knee_on_plate.sum())} frame(s): unknown there")
+    return notes

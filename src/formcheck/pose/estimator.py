@@ -1,29 +1,27 @@
-"""MediaPipe pose adapter: frames in, `PoseFrame`s out. The only module that imports mediapipe.
+"""MediaPipe pose adapter: frames in, `Keypoints` out. The only module that imports mediapipe.
 
-Files run in VIDEO mode (every frame, in order, synchronous); cameras in LIVE_STREAM mode (asynchronous,
-MediaPipe may drop frames, only the newest result is kept). Landmarks come back normalised to the image
-the model saw, so they are mapped to pixels of the original upright frame by its width and height,
-whatever downscaling `inference_image` applied.
+Frames are processed in VIDEO mode (in order, synchronously), which lets the model follow the body from
+frame to frame; live use feeds it the newest camera frame the same way. Landmarks come back normalised to
+the image the model saw, so they are mapped to pixels of the original upright frame by its width and
+height, whatever downscaling `inference_image` applied.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal
 
 import mediapipe as mp
 import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import MEDIAPIPE_NAMES, Landmark
 from formcheck.capture.video import DEFAULT_MAX_SIDE, FileSource, Frame, inference_image, open_video, prefetch
 from formcheck.errors import InputError, ModelError
-from formcheck.pose.landmarks import Landmark, PoseFrame, PoseTrack
 from formcheck.quiet import native_stderr_silenced
 
-Mode = Literal["video", "live"]
-Progress = Callable[[PoseFrame], None]
+Progress = Callable[[Keypoints], None]
 
 # With several people in view, a candidate whose landmark box is at least this share of the largest
 # box may win on being closest to the person chosen in the previous frame (a spotter walking past
@@ -31,14 +29,18 @@ Progress = Callable[[PoseFrame], None]
 SAME_PERSON_MIN_AREA_RATIO = 0.5
 
 
-def _landmarks_to_frame(index: int, t_ms: int, width: int, height: int, image_landmarks: Sequence,
-                        world_landmarks: Sequence) -> PoseFrame:
-    """One detected person as a `PoseFrame` in original-frame pixels."""
-    normalised = np.array([(p.x, p.y, p.visibility or 0.0, p.presence or 0.0) for p in image_landmarks],
-                          dtype=float)
+def _person(t_ms: int, width: int, height: int, image_landmarks: Sequence,
+            world_landmarks: Sequence) -> Keypoints:
+    """One detected person as one frame of `Keypoints` in original-frame pixels."""
+    normalised = np.array([(p.x, p.y, p.visibility or 0.0) for p in image_landmarks], dtype=float)
     world = np.array([(p.x, p.y, p.z) for p in world_landmarks], dtype=float)
     xy = normalised[:, 0:2] * (width, height)
-    return PoseFrame(index, t_ms, xy, normalised[:, 2], normalised[:, 3], world)
+    return Keypoints(np.array([t_ms]), xy[None], normalised[None, :, 2], MEDIAPIPE_NAMES, world[None])
+
+
+def nobody(t_ms: int) -> Keypoints:
+    """One frame in which no person was found."""
+    return Keypoints.empty([t_ms], MEDIAPIPE_NAMES, world=True)
 
 
 def _bbox_area(xy: np.ndarray) -> float:
@@ -67,38 +69,25 @@ def choose_person(candidates: Sequence[np.ndarray], previous_centre: np.ndarray 
 
 
 class PoseEstimator:
-    """A MediaPipe PoseLandmarker for one stream of frames; use as a context manager.
+    """A MediaPipe PoseLandmarker (VIDEO mode) for one stream of frames; use as a context manager.
 
-    mode "video": `process(frame)` returns that frame's `PoseFrame` (timestamps must increase).
-    mode "live": `submit(frame)` queues it; `latest()` is the newest finished result (frames may drop).
-    With `segmentation=True`, `last_mask` holds the person mask (h, w) float32 in 0..1 for the last
-    result, at inference resolution (the frame scaled to `max_side`).
+    `process(frame)` returns that frame's `Keypoints` (timestamps must increase).
     """
 
-    def __init__(self, model: str | Path, *, mode: Mode = "video", num_poses: int = 1,
-                 segmentation: bool = False, max_side: int = DEFAULT_MAX_SIDE,
+    def __init__(self, model: str | Path, *, num_poses: int = 1, max_side: int = DEFAULT_MAX_SIDE,
                  min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5) -> None:
-        if mode not in ("video", "live"):
-            raise ValueError(f"PoseEstimator.mode: expected 'video' or 'live', got {mode!r}")
         if num_poses < 1:
             raise ValueError(f"PoseEstimator.num_poses: expected >= 1, got {num_poses}")
-        self.mode: Mode = mode
         self.max_side = max_side
-        self.last_mask: np.ndarray | None = None
         self._previous_centre: np.ndarray | None = None
-        self._lock = threading.Lock()
-        self._latest: PoseFrame | None = None
-        self._pending: dict[int, tuple[int, int, int]] = {}  # live: t_ms -> (index, width, height)
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model)),
-            running_mode=vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.LIVE_STREAM,
+            running_mode=vision.RunningMode.VIDEO,
             num_poses=num_poses,
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_presence_confidence,
             min_tracking_confidence=min_tracking_confidence,
-            output_segmentation_masks=segmentation,
-            result_callback=self._on_live_result if mode == "live" else None,
         )
         self._landmarker = _create_landmarker(Path(model), options)
         self._warm = False
@@ -114,15 +103,13 @@ class PoseEstimator:
         with native_stderr_silenced():
             self._landmarker.close()
 
-    def process(self, frame: Frame, rgb: np.ndarray | mp.Image | None = None) -> PoseFrame:
-        """VIDEO mode: landmarks for `frame`.
+    def process(self, frame: Frame, rgb: np.ndarray | mp.Image | None = None) -> Keypoints:
+        """Landmarks for `frame`.
 
         `rgb` is the frame's model input if already prepared (e.g. in a decode thread): its
         `inference_image`, or that wrapped by `prepare_image`, which also moves MediaPipe's copy of the
         pixels off this thread.
         """
-        if self.mode != "video":
-            raise RuntimeError("PoseEstimator.process needs mode 'video'; use submit/latest when live")
         if isinstance(rgb, mp.Image):
             image = rgb
         else:
@@ -134,46 +121,13 @@ class PoseEstimator:
                 result = self._landmarker.detect_for_video(image, frame.t_ms)
             self._warm = True
         height, width = frame.image.shape[:2]
-        return self._to_pose_frame(frame.index, frame.t_ms, width, height, result)
-
-    def submit(self, frame: Frame) -> None:
-        """LIVE_STREAM mode: hand `frame` to the model; its result arrives later via `latest()`."""
-        if self.mode != "live":
-            raise RuntimeError("PoseEstimator.submit needs mode 'live'; use process for files")
-        height, width = frame.image.shape[:2]
-        with self._lock:
-            self._pending[frame.t_ms] = (frame.index, width, height)
-        self._landmarker.detect_async(_mp_image(inference_image(frame.image, self.max_side)), frame.t_ms)
-
-    def latest(self) -> PoseFrame | None:
-        """LIVE_STREAM mode: the newest finished result, or None before the first one."""
-        with self._lock:
-            return self._latest
-
-    def _on_live_result(self, result: vision.PoseLandmarkerResult, _image: mp.Image, t_ms: int) -> None:
-        with self._lock:
-            index, width, height = self._pending.pop(t_ms, (-1, 0, 0))
-            for stale in [t for t in self._pending if t < t_ms]:  # dropped by MediaPipe
-                del self._pending[stale]
-        if index < 0:
-            return
-        pose = self._to_pose_frame(index, t_ms, width, height, result)
-        with self._lock:
-            if self._latest is None or pose.t_ms > self._latest.t_ms:
-                self._latest = pose
-
-    def _to_pose_frame(self, index: int, t_ms: int, width: int, height: int,
-                       result: vision.PoseLandmarkerResult) -> PoseFrame:
         if not result.pose_landmarks:
-            self.last_mask = None
-            return PoseFrame.empty(index, t_ms)
-        people = [_landmarks_to_frame(index, t_ms, width, height, image_lms, world_lms)
+            return nobody(frame.t_ms)
+        people = [_person(frame.t_ms, width, height, image_lms, world_lms)
                   for image_lms, world_lms in zip(result.pose_landmarks, result.pose_world_landmarks,
                                                   strict=True)]
-        chosen = choose_person([p.xy for p in people], self._previous_centre)
-        self._previous_centre = _hip_centre(people[chosen].xy)
-        masks = result.segmentation_masks
-        self.last_mask = np.array(masks[chosen].numpy_view(), dtype=np.float32).squeeze() if masks else None
+        chosen = choose_person([p.xy[0] for p in people], self._previous_centre)
+        self._previous_centre = _hip_centre(people[chosen].xy[0])
         return people[chosen]
 
 
@@ -201,28 +155,26 @@ def _create_landmarker(model: Path, options: vision.PoseLandmarkerOptions) -> vi
         raise ModelError(f"{model}: MediaPipe cannot load this pose model ({first_line})") from exc
 
 
-def iter_poses(frames: Iterable[Frame], estimator: PoseEstimator) -> Iterator[tuple[Frame, PoseFrame]]:
-    """Each frame with its landmarks (VIDEO mode); decoding and image preparation run a thread ahead."""
+def iter_poses(frames: Iterable[Frame], estimator: PoseEstimator) -> Iterator[tuple[Frame, Keypoints]]:
+    """Each frame with its landmarks; decoding and image preparation run a thread ahead."""
     prepared = ((frame, prepare_image(frame, estimator.max_side)) for frame in frames)
     for frame, image in prefetch(prepared):
         yield frame, estimator.process(frame, image)
 
 
 def track_video(video: FileSource | str | Path, *, model: str | Path, max_side: int = DEFAULT_MAX_SIDE,
-                num_poses: int = 1, progress: Progress | None = None) -> PoseTrack:
-    """Landmarks for every frame of a video file, NaN where nobody was found.
+                num_poses: int = 1, progress: Progress | None = None) -> Keypoints:
+    """Landmarks for every frame of a video file, NaN where nobody was found (one landmarker, one core).
 
     Decoding and image preparation run in a background thread, overlapping inference.
     """
     source = video if isinstance(video, FileSource) else open_video(video)
-    info = source.info
-    frames: list[PoseFrame] = []
-    with PoseEstimator(model, mode="video", num_poses=num_poses, max_side=max_side) as estimator:
+    frames: list[Keypoints] = []
+    with PoseEstimator(model, num_poses=num_poses, max_side=max_side) as estimator:
         for _frame, pose in iter_poses(source, estimator):
             frames.append(pose)
             if progress is not None:
                 progress(pose)
     if not frames:
-        raise InputError(f"{info.path}: no frame could be decoded")
-    return PoseTrack.from_frames(frames, info.fps, info.width, info.height)
-
+        raise InputError(f"{source.info.path}: no frame could be decoded")
+    return Keypoints.concat(frames)

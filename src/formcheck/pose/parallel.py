@@ -1,9 +1,14 @@
-"""Track a video file with several pose landmarkers at once, each on its own stretch, joined into one track.
+"""Run a per-frame stage over a video file in several processes, each on its own stretch, joined in order.
 
-One PoseLandmarker keeps about one core busy, so on a machine with more cores the video is cut into
-contiguous stretches and each is tracked in its own process. MediaPipe's VIDEO mode follows the body from
-frame to frame, so every worker after the first starts `warmup_s` before its stretch and throws those
-frames away: by the first frame it keeps, its tracker has locked on just as a single pass would have.
+One pose landmarker keeps about one core busy, so on a machine with more cores the video is cut into
+contiguous stretches and each is processed in its own process, which decodes its own frames. MediaPipe's
+VIDEO mode follows the body from frame to frame (and the plate tracker follows the plate), so every worker
+after the first starts `warmup_s` before its stretch and throws those frames away: by the first frame it
+keeps, it has locked on just as a single pass would have. The stretches are cut so that every worker
+processes the same number of frames, warm-up included.
+
+The stage is generic: `make_stage()` builds it inside the worker (a pose model must not cross a fork),
+and `run(frames, stage)` yields one picklable result per frame.
 """
 
 from __future__ import annotations
@@ -12,17 +17,17 @@ import itertools
 import multiprocessing as mp
 import os
 import queue
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any, TypeVar
 
-import numpy as np
-
-from formcheck.capture.video import DEFAULT_MAX_SIDE, FileSource, open_video
+from formcheck.capture.video import FileSource, Frame, open_video
 from formcheck.errors import FormcheckError
-from formcheck.pose.landmarks import PoseTrack
 
 Progress = Callable[[int], None]  # called with the number of frames just finished
+S = TypeVar("S", bound=AbstractContextManager)
+R = TypeVar("R")
 
 # Below this many frames per worker, starting processes costs more than it saves.
 MIN_FRAMES_PER_WORKER = 90
@@ -31,7 +36,7 @@ PROGRESS_EVERY = 8  # frames between progress messages from a worker
 
 @dataclass(frozen=True)
 class Stretch:
-    """Frames [keep_from, stop) are kept; tracking starts at `start` (<= keep_from) to warm up."""
+    """Frames [keep_from, stop) are kept; processing starts at `start` (<= keep_from) to warm up."""
 
     start: int
     keep_from: int
@@ -52,53 +57,45 @@ def default_workers() -> int:
 
 
 def plan_stretches(frame_count: int, fps: float, workers: int, warmup_s: float = 1.0) -> list[Stretch]:
-    """Cut `frame_count` frames into up to `workers` stretches, each later one warming up `warmup_s` early."""
+    """Cut `frame_count` frames into up to `workers` stretches, each later one warming up `warmup_s` early,
+    so that every worker processes (about) the same number of frames, warm-up included."""
     workers = max(1, min(workers, frame_count // MIN_FRAMES_PER_WORKER))
     if workers == 1:
         return [Stretch(0, 0, None)]
     warmup = max(1, round(warmup_s * fps))
-    bounds = [round(i * frame_count / workers) for i in range(workers + 1)]
+    each = (frame_count + (workers - 1) * warmup) / workers  # frames each worker processes
+    bounds = [0, *(round(each + k * (each - warmup)) for k in range(workers - 1)), frame_count]
     return [Stretch(max(0, lo - warmup) if i else 0, lo, None if i == workers - 1 else hi)
             for i, (lo, hi) in enumerate(itertools.pairwise(bounds))]
 
 
-def track_parallel(video: FileSource | str | Path, *, model: str | Path, workers: int | None = None,
-                   max_side: int = DEFAULT_MAX_SIDE, num_poses: int = 1, warmup_s: float = 1.0,
-                   progress: Progress | None = None) -> PoseTrack:
-    """Landmarks for every frame, tracked by up to `workers` processes; same result as one pass."""
-    source = video if isinstance(video, FileSource) else open_video(video)
-    info = source.info
-    stretches = plan_stretches(info.frame_count, info.fps, workers or default_workers(), warmup_s)
+def track_parallel(video: FileSource, make_stage: Callable[[], S],
+                   run: Callable[[Iterable[Frame], S], Iterator[R]], *, workers: int, warmup_s: float = 1.0,
+                   progress: Progress | None = None) -> list[R]:
+    """Every frame's result, processed by up to `workers` processes; the same list as one pass."""
+    info = video.info
+    stretches = plan_stretches(info.frame_count, info.fps, workers, warmup_s)
     if len(stretches) == 1:
-        from formcheck.pose.estimator import track_video
-
-        tick = (lambda _pose: progress(1)) if progress else None
-        return track_video(source, model=model, max_side=max_side, num_poses=num_poses, progress=tick)
-    parts = _run_workers(info.path, str(model), stretches, max_side, num_poses, progress)
-    t_ms = np.concatenate([p[0] for p in parts])
-    data = np.concatenate([p[1] for p in parts])
-    t_ms = _strictly_increasing(t_ms)
-    return PoseTrack(t_ms, data, info.fps, info.width, info.height)
-
-
-def _strictly_increasing(t_ms: np.ndarray) -> np.ndarray:
-    """Each worker nudges repeated container timestamps on its own; redo it once over the joined track."""
-    out = t_ms.astype(np.int64).copy()
-    for i in range(1, out.size):
-        if out[i] <= out[i - 1]:
-            out[i] = out[i - 1] + 1
-    return out
+        out = []
+        with make_stage() as stage:
+            for result in run(video, stage):
+                out.append(result)
+                if progress is not None:
+                    progress(1)
+        return out
+    parts = _run_workers(info.path, make_stage, run, stretches, progress)
+    return [result for part in parts for result in part]
 
 
-def _run_workers(path: str, model: str, stretches: list[Stretch], max_side: int, num_poses: int,
-                 progress: Progress | None) -> list[tuple[np.ndarray, np.ndarray]]:
+def _run_workers(path: str, make_stage: Callable[[], Any], run: Callable[..., Iterator[Any]],
+                 stretches: list[Stretch], progress: Progress | None) -> list[list[Any]]:
     ctx = _context()
     messages: mp.Queue = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(i, path, model, s, max_side, num_poses, messages), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(i, path, make_stage, run, s, messages), daemon=True)
              for i, s in enumerate(stretches)]
     for p in procs:
         p.start()
-    parts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    parts: dict[int, list[Any]] = {}
     try:
         while len(parts) < len(procs):
             try:
@@ -136,33 +133,34 @@ def _mute_native_stderr() -> None:
         os.dup2(devnull.fileno(), 2)
 
 
-def _worker(index: int, path: str, model: str, stretch: Stretch, max_side: int, num_poses: int,
-            messages: mp.Queue) -> None:
-    """Track one stretch and send back (t_ms, data) of the kept frames; errors go back as exceptions."""
+def _worker(index: int, path: str, make_stage: Callable[[], Any], run: Callable[..., Iterator[Any]],
+            stretch: Stretch, messages: mp.Queue) -> None:
+    """Process one stretch and send back the kept frames' results; errors go back as exceptions."""
     _mute_native_stderr()
     try:
-        from formcheck.pose.estimator import PoseEstimator, iter_poses
-
         source = open_video(path)
-        rows: list[np.ndarray] = []
-        times: list[int] = []
+        kept: list[Any] = []
         pending = 0
-        with PoseEstimator(model, mode="video", num_poses=num_poses, max_side=max_side) as estimator:
-            upto = itertools.takewhile(lambda f: stretch.stop is None or f.index < stretch.stop, source)
-            for frame, pose in iter_poses((f for f in upto if f.index >= stretch.start), estimator):
-                if frame.index < stretch.keep_from:
+        upto = itertools.takewhile(lambda f: stretch.stop is None or f.index < stretch.stop, source)
+        with make_stage() as stage:
+            for frame_index, result in _indexed(run((f for f in upto if f.index >= stretch.start), stage),
+                                                stretch.start):
+                if frame_index < stretch.keep_from:
                     continue
-                rows.append(pose.as_row())
-                times.append(pose.t_ms)
+                kept.append(result)
                 pending += 1
                 if pending == PROGRESS_EVERY:
                     messages.put(("progress", index, pending))
                     pending = 0
         if pending:
             messages.put(("progress", index, pending))
-        data = np.stack(rows) if rows else np.zeros((0, 33, 7), np.float32)
-        messages.put(("done", index, (np.array(times, dtype=np.int64), data)))
+        messages.put(("done", index, kept))
     except FormcheckError as exc:
         messages.put(("error", index, exc))
     except Exception as exc:  # sent back whole so the parent reports it as an internal error
         messages.put(("error", index, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _indexed(results: Iterator[Any], first: int) -> Iterator[tuple[int, Any]]:
+    """Results paired with their frame index: one result per frame, in order, from frame `first`."""
+    return zip(itertools.count(first), results, strict=False)

@@ -28,11 +28,9 @@ import cv2
 import numpy as np
 
 from formcheck.capture.video import quiet_opencv
-from formcheck.pose.landmarks import PoseTrack
 from formcheck.quiet import native_stderr_silenced
-from formcheck.records import Analysis
+from formcheck.report.annotators import FrameView, draw_frame
 from formcheck.report.files import partial_path
-from formcheck.report.overlay import OverlayState, draw_overlay
 from formcheck.report.timeline import OverlayTimeline
 
 CODECS = ("auto", "avc1", "ffmpeg", "mp4v")
@@ -169,17 +167,17 @@ class AnnotatedVideoWriter:
         while (item := self._queue.get()) is not _STOP:
             if self._error is None:
                 image: np.ndarray
-                state: OverlayState | None
-                image, state = item  # type: ignore[misc]
+                view: FrameView | None
+                image, view = item  # type: ignore[misc]
                 try:
-                    self._encoder.write(image if state is None else draw_overlay(image, state))
+                    self._encoder.write(image if view is None else draw_frame(image, view))
                 except Exception as exc:  # handed to the producer at its next write/close
                     self._error = exc
 
-    def write(self, image: np.ndarray, overlay: OverlayState | None = None) -> None:
+    def write(self, image: np.ndarray, view: FrameView | None = None) -> None:
         """Queue one frame; it must be (height, width, 3) uint8 BGR of the writer's size.
 
-        With `overlay`, the overlay is drawn on `image` in the writer's thread, off the caller's loop.
+        With `view`, it is drawn on `image` in the writer's thread, off the caller's loop.
         """
         expected = (self.size[1], self.size[0], 3)
         if image.shape != expected or image.dtype != np.uint8:
@@ -187,7 +185,7 @@ class AnnotatedVideoWriter:
                              f"got {image.dtype} {image.shape}")
         if self._error is not None:
             raise OSError(f"video encoding failed: {self._error}") from self._error
-        self._queue.put((image, overlay))
+        self._queue.put((image, view))
         self.frames += 1
 
     def _finish_thread(self) -> None:
@@ -236,21 +234,20 @@ class RenderResult:
     kept: dict[int, np.ndarray]
 
 
-def render_annotated_video(frames: Iterable[np.ndarray], analysis: Analysis, track: PoseTrack,
-                           path: str | Path, codec: str = "auto", keep: Iterable[int] = ()) -> RenderResult:
-    """Draw the overlay on every frame of the clip and write annotated.mp4 (same frame count and fps).
+def render_annotated_video(frames: Iterable[np.ndarray], timeline: OverlayTimeline, fps: float,
+                           size: tuple[int, int], path: str | Path, codec: str = "auto",
+                           keep: Iterable[int] = ()) -> RenderResult:
+    """Draw every frame of the clip as `timeline` says and write annotated.mp4 (same frame count and fps).
 
     `keep` lists frame indices (e.g. lockouts) whose undrawn images are returned, so the HTML's key
     frames cost no second decode.
     """
-    timeline = OverlayTimeline(analysis, track)
     wanted = set(keep)
     kept: dict[int, np.ndarray] = {}
-    size = (analysis.source.width, analysis.source.height)
-    with AnnotatedVideoWriter(path, analysis.source.fps, size, codec) as writer:
+    with AnnotatedVideoWriter(path, fps, size, codec) as writer:
         for i, image in enumerate(frames):
             if i >= len(timeline):
-                raise ValueError(f"render_annotated_video: expected {len(timeline)} frames (the track), "
+                raise ValueError(f"render_annotated_video: expected {len(timeline)} frames (the analysis), "
                                  "got more")
             if i in wanted:
                 kept[i] = image.copy()

@@ -204,10 +204,10 @@ def _frames_section(analysis: Analysis, keyframes: Sequence[KeyFrame]) -> str:
     fps = analysis.source.fps
     figures = []
     for kf in keyframes:
-        jpeg = render_keyframe(kf, analysis.view.side)
+        jpeg = render_keyframe(kf)
         figures.append(f'<figure><img alt="rep {kf.rep} at the top" src="{_data_uri(jpeg, "image/jpeg")}">'
-                       f"<figcaption>Rep {kf.rep} at the top &middot; frame {kf.pose.index} "
-                       f"({kf.pose.index / fps:.1f} s)</figcaption></figure>")
+                       f"<figcaption>Rep {kf.rep} at the top &middot; frame {kf.frame} "
+                       f"({kf.frame / fps:.1f} s)</figcaption></figure>")
     return f'<h2>The top of each rep</h2><div class="frames">{"".join(figures)}</div>'
 
 

@@ -1,7 +1,7 @@
-"""report.json: DESIGN.md's schema_version 1, plus extras that never change the meaning of its keys.
+"""report.json: docs/design.md's schema_version 1, plus extras that never change the meaning of its keys.
 
-Minimum keys (DESIGN.md): `source`, `view`, `reps[]` (index, frames, `metrics` with null where unknown, `cues`
-with id/severity/message) and `summary` (rep_count, score, cues). Extras: `formcheck_version`, per-rep
+Minimum keys (docs/design.md): `source`, `view`, `reps[]` (index, frames, `metrics` with null where unknown,
+`cues` with id/severity/message) and `summary` (rep_count, score, cues). Extras: `formcheck_version`, per-rep
 `confidence`, `null_reasons`, `timing` and `score`, cue `primary`/`metric`/`value`, `set_cues` and `notes`.
 Degrees and seconds are rounded to 1 decimal, confidences to 2.
 """

@@ -8,28 +8,27 @@ unlike seeking, which lands on key frames in many codecs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from formcheck.body.joints import Joints, joint_landmarks
+from formcheck.body.joints import near_side, other_side
+from formcheck.body.keypoints import Keypoints
 from formcheck.errors import InputError
-from formcheck.pose.landmarks import PoseFrame, PoseTrack
 from formcheck.records import Analysis
-from formcheck.report.overlay import draw_angle_labels, draw_skeleton, scale_of
+from formcheck.report.annotators import FrameView, angle_labels, plate, scale_of, skeleton
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KeyFrame:
-    """One rep's lockout: the undrawn BGR image, its landmarks and the metrics to label."""
+    """One rep's lockout: the undrawn BGR image and what to draw on it (joints and lockout metrics)."""
 
     rep: int  # 1-based rep index
+    frame: int  # the frame of the video it shows
     image: np.ndarray  # (h, w, 3) uint8 BGR
-    pose: PoseFrame
-    metrics: Mapping[str, float | None] = field(default_factory=dict)
-    confidence: Mapping[str, float] = field(default_factory=dict)
+    view: FrameView
 
     def __post_init__(self) -> None:
         if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:
@@ -64,15 +63,15 @@ def pick_frames(path: str | Path, indices: Iterable[int]) -> dict[int, np.ndarra
     return out
 
 
-def body_box(xy: np.ndarray, visibility: np.ndarray, shape: tuple[int, ...], margin: float = 0.25,
-             aspect: float = 4 / 3, min_visibility: float = 0.3) -> tuple[int, int, int, int]:
-    """(x0, y0, x1, y1): the visible landmarks' box grown by `margin` and widened or heightened to
-    `aspect` (w/h), kept inside the image; the whole image when no landmark is visible."""
+def body_box(points: np.ndarray, shape: tuple[int, ...], margin: float = 0.25,
+             aspect: float = 4 / 3) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1): the box of the known (k, 2) `points` grown by `margin` and widened or heightened
+    to `aspect` (w/h), kept inside the image; the whole image when no point is known."""
     h, w = shape[:2]
-    seen = np.isfinite(xy).all(axis=1) & (visibility >= min_visibility)
+    seen = np.isfinite(points).all(axis=1)
     if not seen.any():
         return 0, 0, w, h
-    (x0, y0), (x1, y1) = xy[seen].min(axis=0), xy[seen].max(axis=0)
+    (x0, y0), (x1, y1) = points[seen].min(axis=0), points[seen].max(axis=0)
     bw, bh = (x1 - x0) * (1 + 2 * margin) + 1, (y1 - y0) * (1 + 2 * margin) + 1
     bw, bh = max(bw, bh * aspect), max(bh, bw / aspect)
     bw, bh = min(bw, w), min(bh, h)
@@ -81,50 +80,58 @@ def body_box(xy: np.ndarray, visibility: np.ndarray, shape: tuple[int, ...], mar
     return round(cx - bw / 2), round(cy - bh / 2), round(cx + bw / 2), round(cy + bh / 2)
 
 
-def render_keyframe(frame: KeyFrame, side: str, max_width: int = 560, quality: int = 85) -> bytes:
-    """The key frame cropped around the body and resized to `max_width`, with the skeleton and angle
-    labels drawn, as JPEG bytes."""
-    x0, y0, x1, y1 = body_box(frame.pose.xy, frame.pose.visibility, frame.image.shape)
+def _moved(points: Keypoints | None, origin: tuple[int, int], factor: float) -> Keypoints | None:
+    """Points in the pixels of a crop starting at `origin` and resized by `factor`."""
+    if points is None:
+        return None
+    return replace(points, xy=(points.xy - origin) * factor)
+
+
+def _seen(points: Keypoints | None, min_confidence: float = 0.3) -> np.ndarray:
+    if points is None:
+        return np.zeros((0, 2))
+    xy = points.xy[0]
+    return xy[np.isfinite(xy).all(axis=1) & (points.confidence[0] >= min_confidence)]
+
+
+def render_keyframe(frame: KeyFrame, max_width: int = 560, quality: int = 85) -> bytes:
+    """The key frame cropped around the body and resized to `max_width`, with the skeleton, the plate
+    and the angle labels drawn, as JPEG bytes."""
+    view = frame.view
+    x0, y0, x1, y1 = body_box(np.concatenate([_seen(view.joints), _seen(view.far)]), frame.image.shape)
     crop = frame.image[y0:y1, x0:x1]
     factor = max_width / crop.shape[1]  # draw at the shown size so lines and labels stay crisp
     size = (max_width, max(1, round(crop.shape[0] * factor)))
     image = cv2.resize(crop, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
-    xy = (frame.pose.xy - (x0, y0)) * factor
+    joints, far = _moved(view.joints, (x0, y0), factor), _moved(view.far, (x0, y0), factor)
     s = 1.3 * scale_of(image)  # the page shows key frames small: larger labels than on video
-    draw_skeleton(image, xy, frame.pose.visibility, side, scale=s)
-    draw_angle_labels(image, xy, frame.pose.visibility, side, frame.metrics, frame.confidence, scale=s)
+    if far is not None:
+        skeleton(image, far, near=False, scale=s)
+    if joints is not None:
+        plate(image, joints, view.plate_radius * factor, scale=s)
+        skeleton(image, joints, scale=s)
+        angle_labels(image, joints, view.metrics, view.confidence, scale=s)
     ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise ValueError(f"render_keyframe: JPEG encoding failed for an image of shape {image.shape}")
     return buffer.tobytes()
 
 
-def lockout_keyframes(analysis: Analysis, track: PoseTrack, images: Mapping[int, np.ndarray],
-                      joints: Joints | None = None) -> list[KeyFrame]:
-    """A `KeyFrame` per rep whose lockout image is in `images` (e.g. from `pick_frames`), labelled with
-    the rep's lockout metrics. With `joints` (what the metrics read), the knee and ankle drawn are those:
-    under a plate they come from the second look, while the model's own reading folds the leg onto it."""
+def lockout_keyframes(analysis: Analysis, joints: Keypoints, pose: Keypoints, plate_radius: np.ndarray,
+                      images: Mapping[int, np.ndarray]) -> list[KeyFrame]:
+    """A `KeyFrame` per rep whose lockout image is in `images` (e.g. from `pick_frames`): the `joints` the
+    metrics read at that frame (under a plate, the painted-out leg, the bar and the hip placed from it)
+    and the far side from the `pose`, labelled with the rep's lockout metrics."""
+    far = near_side(pose, other_side(analysis.view.side))
     out = []
     for verdict in analysis.reps:
         rep = verdict.rep
         image = images.get(rep.lockout_frame)
-        if image is None or rep.lockout_frame >= len(track):
+        if image is None or rep.lockout_frame >= len(joints):
             continue
-        pose = track.frame(rep.lockout_frame)
-        if joints is not None:
-            pose = _with_measured_leg(pose, joints, rep.lockout_frame)
-        out.append(KeyFrame(rep.index, image, pose,
-                            {k: m.value for k, m in rep.metrics.items()},
-                            {k: m.confidence for k, m in rep.metrics.items()}))
+        i = rep.lockout_frame
+        view = FrameView(joints[i], far[i], {k: m.value for k, m in rep.metrics.items()},
+                         {k: m.confidence for k, m in rep.metrics.items()},
+                         plate_radius=float(plate_radius[i]))
+        out.append(KeyFrame(rep.index, i, image, view))
     return out
-
-
-def _with_measured_leg(pose: PoseFrame, joints: Joints, frame: int) -> PoseFrame:
-    """`pose` with the near side's knee and ankle moved to where the metrics read them (where known)."""
-    xy, visibility = pose.xy.copy(), pose.visibility.copy()
-    landmarks = joint_landmarks(joints.side)
-    for name in ("knee", "ankle"):
-        if joints.conf[name][frame] > 0 and np.isfinite(joints.xy[name][frame]).all():
-            xy[landmarks[name]] = joints.xy[name][frame]
-            visibility[landmarks[name]] = joints.conf[name][frame]
-    return replace(pose, xy=xy, visibility=visibility)

@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 
 from formcheck.records import METRIC_KEYS, METRIC_LABELS, FrameSeries, Phase, RepSummary
 
-# Target bands at lockout (degrees), from the article via DESIGN.md's conventions.
+# Target bands at lockout (degrees), from the article via docs/design.md's conventions.
 DEFAULT_BANDS: Mapping[str, tuple[float, float]] = MappingProxyType({
     "knee_angle_deg": (80.0, 100.0),
     "shin_from_vertical_deg": (-10.0, 10.0),

@@ -2,7 +2,7 @@
 
 - `evaluate_rep(rep, pack)` judges one rep (lockout and rep-phase rules); live use calls it after each rep,
   passing the cues still latched from the previous rep so hysteresis applies (see `CueDebouncer.active`).
-- `evaluate_set(reps, view, pack)` judges a whole set: every rep, then setup and set-phase rules. Set rules
+- `evaluate_set(reps, view, pack)` judges a whole set: every rep, then the set-phase rules. Set rules
   (the shipped tempo cue reads the set's median timing) are not part of `evaluate_rep`; a live loop that
   wants them calls `evaluate_set` on the reps so far (cheap: a few comparisons per rep).
 - Offline, reps are judged independently (no latching), so a verdict does not depend on rep order.
@@ -26,7 +26,7 @@ import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from formcheck.records import METRIC_KEYS, Cue, MetricValue, RepSummary, RepVerdict, ViewEstimate
+from formcheck.records import Cue, MetricValue, RepSummary, RepVerdict, ViewEstimate
 from formcheck.rules.pack import TIMING_KEYS, Aggregate, Condition, Rule, RulePack, RulePhase
 from formcheck.rules.scoring import rep_score, set_score
 
@@ -66,16 +66,12 @@ def evaluate_rep(rep: RepSummary, pack: RulePack, *, latched: Iterable[str] = ()
     return RepVerdict(rep=rep, cues=cues, score=rep_score(cues, pack.penalties), skipped=(*skipped, *settled))
 
 
-def evaluate_set(reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack, *,
-                 setup: Mapping[str, MetricValue] | None = None) -> SetVerdict:
-    """Judge a set: every rep, setup rules on `setup` metrics (if measured) and set rules over the reps."""
+def evaluate_set(reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack) -> SetVerdict:
+    """Judge a set: every rep, then the set rules over the reps."""
     if not view.is_side_view:
         return _refused(view, pack)
     verdicts = tuple(evaluate_rep(rep, pack) for rep in reps)
-    setup_source = setup if setup is not None else _unmeasured("no setup measurement was made")
-    firing, skipped = _fire(pack.active(RulePhase.SETUP, RulePhase.SET),
-                            lambda rule: setup_source if rule.phase is RulePhase.SETUP
-                            else _aggregates(rule, reps), frozenset())
+    firing, skipped = _fire(pack.active(RulePhase.SET), lambda rule: _aggregates(rule, reps), frozenset())
     set_cues, settled = _settle(firing)
     given = [*set_cues, *(cue for verdict in verdicts for cue in verdict.cues)]
     return SetVerdict(
@@ -172,10 +168,6 @@ def _timing(rep: RepSummary) -> dict[str, MetricValue]:
         else:
             timing[key] = MetricValue(None, reason=f"rep {rep.index} has no usable {key} ({seconds})")
     return timing
-
-
-def _unmeasured(reason: str) -> dict[str, MetricValue]:
-    return {key: MetricValue(None, reason=reason) for key in (*METRIC_KEYS, *TIMING_KEYS)}
 
 
 def _aggregates(rule: Rule, reps: Sequence[RepSummary]) -> dict[str, MetricValue]:

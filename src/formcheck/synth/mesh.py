@@ -168,3 +168,76 @@ def sphere_mesh(center: np.ndarray, radius: float, color: ColorLike, *, rings: i
     # Pole rows repeat one point, so their quads degenerate to triangles (zero-area halves are harmless).
     return Mesh(np.asarray(center, dtype=np.float64) + radius * points, triangulate(quads), np.asarray(color),
                 smooth=True, cull_back=True)
+
+
+def _outward(vertices: np.ndarray, quads: np.ndarray, normals: np.ndarray) -> np.ndarray:
+    """Triangles of `quads`, each quad's corners reversed where needed so its front faces along `normals`."""
+    corners = vertices[quads]
+    facing = np.einsum("qi,qi->q", np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]),
+                       normals)
+    return triangulate(np.where((facing < 0)[:, None], quads[:, ::-1], quads))
+
+
+def holed_plate_mesh(center: np.ndarray, axis: np.ndarray, radius: float, thickness: float, color: ColorLike,
+                     rim_color: ColorLike, *, holes: int = 3, sectors: int = 36) -> Mesh:
+    """A cast-iron weight plate: a disc with `holes` hand-grip windows (see-through) and a lighter rim.
+
+    The faces are a polar grid of rings x sectors (cells inside a window are left out), plus the outer
+    edge and the walls of each window; lit flat. The windows span 3 sectors each, evenly spaced.
+    """
+    axis = np.asarray(axis, dtype=np.float64)
+    if (radius <= 0.1 or thickness <= 0 or holes < 0 or sectors < 3 * max(holes, 1)
+            or not np.linalg.norm(axis)):
+        raise ValueError(f"holed_plate_mesh: expected radius > 0.1, thickness > 0, a non-zero axis and "
+                         f"sectors >= 3 per hole, got {radius}, {thickness}, {axis}, {sectors}, {holes}")
+    a = axis / np.linalg.norm(axis)
+    u, v = _frame(a)
+    radii = radius * np.array([0.12, 0.35, 0.52, 0.76, 0.88, 1.0])  # bore .. window .. rim .. edge
+    window_ring, rim_ring = 2, 4
+    window_sectors = {(h * sectors // max(holes, 1) + d) % sectors for h in range(holes) for d in (-1, 0, 1)}
+    angles = np.linspace(0.0, 2.0 * np.pi, sectors, endpoint=False)
+    radial = np.cos(angles)[:, None] * u + np.sin(angles)[:, None] * v  # (S, 3)
+    center = np.asarray(center, dtype=np.float64)
+    rings = len(radii)
+    # Vertex (face f, ring i, sector j): faces f = 0 front (+axis side), 1 back.
+    points = np.stack([center + s * 0.5 * thickness * a + radii[:, None, None] * radial[None]
+                       for s in (1.0, -1.0)])  # (2, R, S, 3)
+    vertices = points.reshape(-1, 3)
+
+    def vid(f: int, i: int, j: int) -> int:
+        return (f * rings + i) * sectors + j % sectors
+
+    quads, normals, rims = [], [], []
+    for i in range(rings - 1):
+        for j in range(sectors):
+            if i == window_ring and j in window_sectors:
+                continue
+            for f, sign in ((0, 1.0), (1, -1.0)):
+                quads.append([vid(f, i, j), vid(f, i + 1, j), vid(f, i + 1, j + 1), vid(f, i, j + 1)])
+                normals.append(sign * a)
+                rims.append(i == rim_ring)
+    def mid(j: int) -> np.ndarray:
+        """Unit radial direction through the middle of sector j."""
+        angle = angles[j % sectors] + np.pi / sectors
+        return np.cos(angle) * u + np.sin(angle) * v
+
+    for j in range(sectors):  # outer edge, and the inner and outer walls of the windows
+        walls = [(rings - 1, mid(j))]
+        if j in window_sectors:
+            walls += [(window_ring, mid(j)), (window_ring + 1, -mid(j))]
+        for i, normal in walls:
+            quads.append([vid(0, i, j), vid(0, i, j + 1), vid(1, i, j + 1), vid(1, i, j)])
+            normals.append(normal)
+            rims.append(i == rings - 1)
+    for j in window_sectors:  # the windows' side walls, where a window sector meets a solid one
+        for side, nxt in ((j, j - 1), (j + 1, j + 1)):
+            if nxt % sectors in window_sectors:
+                continue
+            tangent = -np.sin(angles[side % sectors]) * u + np.cos(angles[side % sectors]) * v
+            quads.append([vid(0, window_ring, side), vid(0, window_ring + 1, side),
+                          vid(1, window_ring + 1, side), vid(1, window_ring, side)])
+            normals.append(tangent if nxt == j - 1 else -tangent)
+            rims.append(False)
+    faces = _outward(vertices, np.asarray(quads, dtype=np.int64), np.asarray(normals))
+    colors = np.where(np.repeat(rims, 2)[:, None], np.asarray(rim_color), np.asarray(color))
+    return Mesh(vertices, faces, colors, smooth=False, cull_back=True)

@@ -12,8 +12,18 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from formcheck.synth.bodies import CATALOGUE
+
 SIDES = ("left", "right")
 RGB = tuple[int, int, int]
+# "solid": a rubber disc (black or a coloured bumper) in Look.plate_rgb; "iron": a thinner cast plate with a
+# rim and three hand-grip holes you can see through.
+PLATE_STYLES = ("solid", "iron")
+# "plain": a gradient behind the floor; "textured": a tiled wall and floor; "gym": that plus racks, benches,
+# dumbbells and plates around the lifter (see `backdrop`).
+BACKGROUND_KINDS = ("plain", "textured", "gym")
+AIM_HEIGHT_M = 0.38  # the camera looks at this height above the floor (about the hips at the top)
+MIN_ROM_DEG = 15.0  # the hips travel at least this far between the bottom and the top
 
 # Named backgrounds: (top colour, bottom colour) of a vertical gradient behind the scene, RGB.
 BACKGROUNDS: dict[str, tuple[RGB, RGB]] = {
@@ -33,6 +43,11 @@ def _check_rgb(name: str, value: RGB) -> None:
 def _check_range(name: str, value: float, lo: float, hi: float) -> None:
     if not (math.isfinite(value) and lo <= value <= hi):
         raise ValueError(f"{name}: expected {lo} <= value <= {hi}, got {value!r}")
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
 
 
 def _lists(value: Any) -> Any:
@@ -83,6 +98,7 @@ class Look:
     floor_rgb: RGB = (118, 108, 98)
     bench_rgb: RGB = (34, 34, 40)
     plate_rgb: RGB = (28, 28, 30)
+    pad_rgb: RGB = (30, 30, 34)
     light_dir: tuple[float, float, float] = (0.35, 0.85, 0.4)
     ambient: float = 0.4
     light_noise: float = 0.0  # relative brightness flicker (0.05 = +-5 % drifting over time)
@@ -92,7 +108,7 @@ class Look:
 
     def __post_init__(self) -> None:
         for name in ("skin_rgb", "shirt_rgb", "shorts_rgb", "shoes_rgb", "hair_rgb", "floor_rgb", "bench_rgb",
-                     "plate_rgb"):
+                     "plate_rgb", "pad_rgb"):
             _check_rgb(f"Look.{name}", getattr(self, name))
         if self.background not in BACKGROUNDS:
             raise ValueError(f"Look.background: expected one of {', '.join(BACKGROUNDS)}, "
@@ -109,19 +125,27 @@ class Look:
 
 @dataclass(frozen=True)
 class SynthParams:
-    """One clip. Angles in degrees, distances in metres, times in seconds; see DESIGN.md for metric signs.
+    """One clip. Angles in degrees, distances in metres, times in seconds; metric signs as in docs/design.md.
 
+    Body: `body_id` picks a shaped lifter from `bodies.CATALOGUE` (None: the unshaped MakeHuman base mesh).
     Form: `knee_at_top_deg` (set through where the feet are planted), `hip_ext_deg` (shoulder-hip-knee at
-    lockout: < 180 short, > 180 arched via lumbar extension), `neck_deg` (+ chin tucked, - chin lifted),
-    `pelvic_tilt_deg` (+ posterior tuck at lockout), `tempo`, `reps` full reps, and `partial_reps` that
-    rise only `partial_fraction` of the way (they are not reps and are placed after the first full rep).
+    lockout: < 180 short, > 180 arched via lumbar extension), `bottom_hip_ext_deg` (the same angle at the
+    bottom of each rep, so the range of motion), `neck_deg` (head against thorax: + chin toward the chest,
+    0 head in line, - head back; +30 is the coached tuck), `pelvic_tilt_deg` (+ posterior tuck at lockout),
+    `tempo`, `reps` full reps, and `partial_reps` that rise only `partial_fraction` of the way (they are not
+    reps and are placed after the first full rep).
+    Load: `plates` on the bar or not; when on, `plate_count` per side of `plate_diameter_m` in
+    `plate_style` (see PLATE_STYLES); `bar_pad` a foam pad around the bar.
+    Scene: `background_kind` (see BACKGROUND_KINDS) with `look.background` the colours of a plain one.
     Camera: `side` is the body side facing the camera; `yaw_deg` turns the camera from side-on (0) toward
-    the feet (90 = end-on); `elevation_deg` raises it.
+    the feet (90 = end-on); `elevation_deg` raises it, looking down at a point `AIM_HEIGHT_M` above the
+    floor from `distance_m` away (its height is `camera_height_m`); `roll_deg` turns it about its optical
+    axis (the horizon tilts by that much); `width` < `height` is a portrait video.
     """
 
     knee_at_top_deg: float = 90.0
     hip_ext_deg: float = 180.0
-    neck_deg: float = 0.0
+    neck_deg: float = 30.0
     pelvic_tilt_deg: float = 15.0
     tempo: Tempo = field(default_factory=Tempo)
     reps: int = 3
@@ -140,11 +164,31 @@ class SynthParams:
     fps: float = 30.0
     look: Look = field(default_factory=Look)
     seed: int = 0
+    body_id: int | None = None
+    bottom_hip_ext_deg: float = 110.0
+    plate_count: int = 1
+    plate_diameter_m: float = 0.45
+    plate_style: str = "solid"
+    bar_pad: bool = False
+    background_kind: str = "plain"
+    roll_deg: float = 0.0
 
     def __post_init__(self) -> None:
+        self._check_form()
+        self._check_load_and_scene()
+        self._check_camera()
+        for name in ("reps", "partial_reps", "width", "height", "seed", "plate_count"):
+            if int(getattr(self, name)) != getattr(self, name):
+                raise ValueError(f"SynthParams.{name}: expected an integer, got {getattr(self, name)!r}")
+
+    def _check_form(self) -> None:
         _check_range("SynthParams.knee_at_top_deg", self.knee_at_top_deg, 60.0, 130.0)
         _check_range("SynthParams.hip_ext_deg", self.hip_ext_deg, 150.0, 210.0)
-        _check_range("SynthParams.neck_deg", self.neck_deg, -45.0, 45.0)
+        _check_range("SynthParams.bottom_hip_ext_deg", self.bottom_hip_ext_deg, 90.0, 160.0)
+        if self.bottom_hip_ext_deg > self.hip_ext_deg - MIN_ROM_DEG:
+            raise ValueError(f"SynthParams.bottom_hip_ext_deg: expected at least {MIN_ROM_DEG:g}° below "
+                             f"hip_ext_deg ({self.hip_ext_deg:g}), got {self.bottom_hip_ext_deg:g}")
+        _check_range("SynthParams.neck_deg", self.neck_deg, -45.0, 95.0)
         _check_range("SynthParams.pelvic_tilt_deg", self.pelvic_tilt_deg, -20.0, 30.0)
         _check_range("SynthParams.reps", self.reps, 0, 30)
         _check_range("SynthParams.partial_reps", self.partial_reps, 0, 10)
@@ -153,21 +197,45 @@ class SynthParams:
         _check_range("SynthParams.partial_fraction", self.partial_fraction, 0.1, 0.8)
         _check_range("SynthParams.setup_s", self.setup_s, 0.0, 30.0)
         _check_range("SynthParams.bottom_pause_s", self.bottom_pause_s, 0.0, 10.0)
+
+    def _check_load_and_scene(self) -> None:
+        if self.body_id is not None:
+            if isinstance(self.body_id, bool) or int(self.body_id) != self.body_id:
+                raise ValueError(f"SynthParams.body_id: expected an integer or None, got {self.body_id!r}")
+            _check_range("SynthParams.body_id", self.body_id, 0, len(CATALOGUE) - 1)
+        _check_range("SynthParams.plate_count", self.plate_count, 1, 3)
+        _check_range("SynthParams.plate_diameter_m", self.plate_diameter_m, 0.30, 0.45)
+        _check_choice("SynthParams.plate_style", self.plate_style, PLATE_STYLES)
+        _check_choice("SynthParams.background_kind", self.background_kind, BACKGROUND_KINDS)
+
+    def _check_camera(self) -> None:
         if self.side not in SIDES:
             raise ValueError(f"SynthParams.side: expected one of {', '.join(SIDES)}, got {self.side!r}")
         _check_range("SynthParams.yaw_deg", self.yaw_deg, -90.0, 90.0)
         _check_range("SynthParams.elevation_deg", self.elevation_deg, -10.0, 60.0)
         _check_range("SynthParams.distance_m", self.distance_m, 1.0, 10.0)
+        if self.camera_height_m < 0.0:
+            raise ValueError(f"SynthParams: expected the camera above the floor, got it "
+                             f"{-self.camera_height_m:.2f} m below (elevation {self.elevation_deg:g}° at "
+                             f"{self.distance_m:g} m)")
+        _check_range("SynthParams.roll_deg", self.roll_deg, -10.0, 10.0)
         _check_range("SynthParams.fov_y_deg", self.fov_y_deg, 10.0, 120.0)
         _check_range("SynthParams.width", self.width, 64, 3840)
-        _check_range("SynthParams.height", self.height, 64, 2160)
+        _check_range("SynthParams.height", self.height, 64, 3840)
         if self.width % 2 or self.height % 2:
             raise ValueError(f"SynthParams: expected even width and height (video codecs), "
                              f"got {self.width}x{self.height}")
         _check_range("SynthParams.fps", self.fps, 1.0, 240.0)
-        for name in ("reps", "partial_reps", "width", "height", "seed"):
-            if int(getattr(self, name)) != getattr(self, name):
-                raise ValueError(f"SynthParams.{name}: expected an integer, got {getattr(self, name)!r}")
+
+    @property
+    def camera_height_m(self) -> float:
+        """Height of the camera above the floor (metres), from its elevation and distance."""
+        return AIM_HEIGHT_M + self.distance_m * math.sin(math.radians(self.elevation_deg))
+
+    @property
+    def portrait(self) -> bool:
+        """True for a video taller than it is wide."""
+        return self.height > self.width
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (nested tempo and look; tuples become lists, as JSON reads them back)."""

@@ -25,6 +25,7 @@ import scipy.optimize
 from formcheck.errors import InputError
 from formcheck.measure import geometry
 from formcheck.synth.assets import load_body_assets
+from formcheck.synth.bodies import shaped_assets
 from formcheck.synth.joints import LandmarkMap, landmark_map
 from formcheck.synth.skeleton import Skeleton, build_skeleton, rot_x
 
@@ -33,7 +34,8 @@ BENCH_EDGE = np.array([0.0, BENCH_HEIGHT, 0.0])
 BACK_CONTACT_BELOW_SHOULDER = 0.15  # metres below the shoulder joints: just under the shoulder blades
 BAR_ABOVE_HIP_JOINT = 0.02  # the bar crosses the front of the pelvis this far above the hip joints
 BAR_RADIUS = 0.014
-BOTTOM_HIP_EXT_DEG = 110.0  # shoulder-hip-knee angle at the bottom of every rep
+PAD_RADIUS = 0.045  # a foam bar pad: the bar sits this far out from the hips instead of BAR_RADIUS
+BOTTOM_HIP_EXT_DEG = 110.0  # default shoulder-hip-knee angle at the bottom of each rep
 TABLE_SAMPLES = 41  # lift fractions solved per clip; poses in between are interpolated
 LUMBAR_BONES = ("spine05", "spine04", "spine03")
 NECK_BONES = ("neck01", "neck02", "neck03", "head")
@@ -118,10 +120,17 @@ def _surface_z(vertices: np.ndarray, height: float, front: bool) -> float:
     return float(zs.max() if front else zs.min())
 
 
-@functools.lru_cache(maxsize=1)
-def load_body() -> HipThrustBody:
-    """The MakeHuman body with its hip-thrust contact points (assets fetched on first use)."""
-    skeleton = build_skeleton(load_body_assets())
+@functools.lru_cache(maxsize=4)
+def load_body(body_id: int | None = None) -> HipThrustBody:
+    """A MakeHuman body with its hip-thrust contact points (assets fetched on first use).
+
+    `body_id` None is the unshaped base mesh; otherwise the catalogue body of that id (see `bodies`).
+    Cached for the last few bodies, since a shaped skeleton takes a fraction of a second to build.
+    """
+    assets = load_body_assets()
+    if body_id is not None:
+        assets = shaped_assets(assets, body_id)
+    skeleton = build_skeleton(assets)
     rest = skeleton.rest_vertices
     shoulder_y = skeleton.heads[skeleton.index("upperarm01.L")][1]
     back_y = shoulder_y - BACK_CONTACT_BELOW_SHOULDER
@@ -132,6 +141,12 @@ def load_body() -> HipThrustBody:
     left_foot = rest[(rest[:, 0] > 0.05) & (rest[:, 1] < ankle[1])]
     return HipThrustBody(skeleton=skeleton, landmarks=landmark_map(skeleton), back_contact=back,
                          bar_contact=bar, ankle_height=float(ankle[1] - left_foot[:, 1].min()))
+
+
+def with_bar_pad(body: HipThrustBody) -> HipThrustBody:
+    """The same body with the bar resting on a foam pad: its centre PAD_RADIUS out from the hips."""
+    bar = body.bar_contact + np.array([0.0, 0.0, PAD_RADIUS - BAR_RADIUS])  # rest +z: out of the pelvis
+    return dataclasses.replace(body, bar_contact=bar)
 
 
 def _leg_points(body: HipThrustBody, pose: SagittalPose) -> np.ndarray:
@@ -254,27 +269,50 @@ class PoseTable:
                             neck_deg=self.neck_deg)
 
 
-def pose_table(body: HipThrustBody, knee_at_top_deg: float, hip_ext_deg: float, pelvic_tilt_deg: float,
-               neck_deg: float, samples: int = TABLE_SAMPLES) -> PoseTable:
-    """Solve the lockout (which fixes the feet), then poses down to the bottom with the feet planted.
+def _bar_height(body: HipThrustBody, pose: SagittalPose) -> float:
+    return float(body.bar_centre(body.matrices(pose))[1])
 
-    Between bottom and top the shoulder-hip-knee angle and the lumbar angle move linearly with the lift.
-    When the feet are planted so far out that the hips cannot sink all the way, the lowest reachable pose
-    is kept for the rest of the way down (the hips simply stop lower down).
-    """
-    lumbar_top = lockout_lumbar_deg(hip_ext_deg, pelvic_tilt_deg)
-    top, ankle_z = solve_lockout(body, knee_at_top_deg, hip_ext_deg, lumbar_top, neck_deg)
-    lifts = np.linspace(0.0, 1.0, samples)
-    angles = np.empty((samples, 4))
+
+def _solve_table(body: HipThrustBody, top: SagittalPose, ankle_z: float, hip_ext_deg: float,
+                 bottom_hip_ext_deg: float, lumbar_top: float, neck_deg: float,
+                 lifts: np.ndarray) -> tuple[np.ndarray, int]:
+    """Angles at each lift, solved from the top down, and the lowest index solved (0 unless unreachable)."""
+    angles = np.empty((len(lifts), 4))
     angles[-1] = (top.torso_deg, top.lumbar_deg, top.thigh_deg, top.shin_deg)
     pose = top
-    for k in range(samples - 2, -1, -1):
+    for k in range(len(lifts) - 2, -1, -1):
         u = lifts[k]
-        target = BOTTOM_HIP_EXT_DEG + u * (hip_ext_deg - BOTTOM_HIP_EXT_DEG)
+        target = bottom_hip_ext_deg + u * (hip_ext_deg - bottom_hip_ext_deg)
         try:
             pose = solve_frame(body, target, u * lumbar_top, neck_deg, ankle_z, pose)
         except UnreachablePose:
             angles[: k + 1] = angles[k + 1]
-            break
+            return angles, k + 1
         angles[k] = (pose.torso_deg, pose.lumbar_deg, pose.thigh_deg, pose.shin_deg)
+    return angles, 0
+
+
+def pose_table(body: HipThrustBody, knee_at_top_deg: float, hip_ext_deg: float, pelvic_tilt_deg: float,
+               neck_deg: float, samples: int = TABLE_SAMPLES, *,
+               bottom_hip_ext_deg: float = BOTTOM_HIP_EXT_DEG, min_bar_height: float = 0.0) -> PoseTable:
+    """Solve the lockout (which fixes the feet), then poses down to the bottom with the feet planted.
+
+    Between bottom and top the shoulder-hip-knee angle and the lumbar angle move linearly with the lift.
+    When the feet are planted so far out that the hips cannot sink all the way, the lowest reachable pose
+    is kept for the rest of the way down (the hips simply stop lower down). When the bar would sink below
+    `min_bar_height` (plates of that radius would go through the floor) the bottom is raised to where the
+    plates touch the floor and the table is solved again, so the descent still eases into its bottom.
+    """
+    lumbar_top = lockout_lumbar_deg(hip_ext_deg, pelvic_tilt_deg)
+    top, ankle_z = solve_lockout(body, knee_at_top_deg, hip_ext_deg, lumbar_top, neck_deg)
+    lifts = np.linspace(0.0, 1.0, samples)
+    angles, lowest = _solve_table(body, top, ankle_z, hip_ext_deg, bottom_hip_ext_deg, lumbar_top, neck_deg,
+                                  lifts)
+    table = PoseTable(lifts=lifts, angles=angles, neck_deg=neck_deg, ankle_z=ankle_z)
+    if min_bar_height <= 0.0 or _bar_height(body, table.at(0.0)) >= min_bar_height:
+        return table
+    heights = [_bar_height(body, table.at(u)) for u in lifts[lowest:]]
+    first = lowest + int(np.argmax(np.asarray(heights) >= min_bar_height))  # heights rise with the lift
+    raised = bottom_hip_ext_deg + lifts[first] * (hip_ext_deg - bottom_hip_ext_deg)
+    angles, _ = _solve_table(body, top, ankle_z, hip_ext_deg, raised, lumbar_top, neck_deg, lifts)
     return PoseTable(lifts=lifts, angles=angles, neck_deg=neck_deg, ankle_z=ankle_z)

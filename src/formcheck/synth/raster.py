@@ -237,20 +237,29 @@ def _unit_light(light_dir: Sequence[float] | np.ndarray) -> np.ndarray:
 
 def render_layers(meshes: Sequence[Mesh], camera: Camera, *,
                   background: tuple[int, int, int] | np.ndarray = (200, 200, 200),
-                  light_dir: Sequence[float] | np.ndarray = (0.3, 0.8, 0.5), ambient: float = 0.35) -> Layers:
+                  light_dir: Sequence[float] | np.ndarray = (0.3, 0.8, 0.5), ambient: float = 0.35,
+                  base: Layers | None = None, first_index: int = 0) -> Layers:
     """Render `meshes` seen by `camera`: image, frontmost-mesh index and depth per pixel.
 
     `background` is an RGB colour (like mesh colours) or a BGR image of the camera's size (like the output).
+    `base`, when given, replaces the background: drawing starts from a copy of those layers (e.g. the
+    static scene, drawn once per clip), and the meshes here are numbered from `first_index` on.
     """
     if not 0.0 <= ambient <= 1.0:
         raise ValueError(f"render.ambient: expected 0..1, got {ambient}")
     light = _unit_light(light_dir)
-    image = _background_image(background, camera)
-    inv_depth = np.zeros((camera.height, camera.width), dtype=np.float64)
-    ids = np.full((camera.height, camera.width), -1, dtype=np.int32)
+    if base is None:
+        image = _background_image(background, camera)
+        inv_depth = np.zeros((camera.height, camera.width), dtype=np.float64)
+        ids = np.full((camera.height, camera.width), -1, dtype=np.int32)
+    else:
+        if base.mesh_index.shape != (camera.height, camera.width):
+            raise ValueError(f"render.base: expected layers of {camera.width}x{camera.height}, "
+                             f"got {base.mesh_index.shape[1]}x{base.mesh_index.shape[0]}")
+        image, inv_depth, ids = base.image.copy(), base.inverse_depth.copy(), base.mesh_index.copy()
     for index, mesh in enumerate(meshes):
         _rasterise(camera.to_camera(mesh.vertices), mesh.faces, _lit_corner_colors(mesh, light, ambient),
-                   index, mesh.cull_back, camera.focal_px, camera.near, image, inv_depth, ids)
+                   first_index + index, mesh.cull_back, camera.focal_px, camera.near, image, inv_depth, ids)
     return Layers(image=image, mesh_index=ids, inverse_depth=inv_depth)
 
 

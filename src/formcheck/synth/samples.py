@@ -1,8 +1,9 @@
 """The committed sample clips of `sample_videos/`: their parameters, and the function that regenerates them.
 
 Each sample is a short 640x360, 30 fps clip with three or four reps and its `.gt.json`; two show good
-form, the others one clear fault each, from either side, with and without plates. The rushed clip also
-has a partial rep (hips rising under half way) that must not be counted. Rendering is
+form, the others one clear fault each, from either side, with and without plates. All but the chin_lifted
+clip hold the coached chin tuck (the default neck of +30°, inside docs/design.md's +10..+65 band). The rushed
+clip also has a partial rep (hips rising under half way) that must not be counted. Rendering is
 deterministic, so `formcheck synth --samples` reproduces the committed files from these definitions.
 The README's quick start uses `good_form_left.mp4`.
 """

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.body.joints import Joints
-from formcheck.measure.metrics import PelvicTiltEstimator, Series
+from formcheck.body.keypoints import Keypoints
 
-ACCEPT_MAE_DEG = 5.0  # issue 4 item 8: pelvic tilt within 5 degrees, or an honest null
+ACCEPT_MAE_DEG = 5.0  # the cue needs pelvic tilt within 5 degrees; otherwise it is an honest null
 MIN_GAIN = 0.7  # the estimate's error must be below this share of the error of always guessing the mean
 MIN_CLIPS = 6
 
@@ -26,12 +25,12 @@ NULL_REASON = ("posterior pelvic tilt is not measured: from a single side camera
                "show it to within 5° (checked on rendered tilts; see docs/accuracy.md)")
 
 
-def hip_line_offset(joints: Joints) -> np.ndarray:
+def hip_line_offset(joints: Keypoints) -> np.ndarray:
     """Per frame, the hip's signed distance from the shoulder-knee line in shoulder-knee lengths.
 
     Positive when the hip lies on the ceiling side of the line (image y down), NaN where a joint is unknown.
     """
-    s, h, k = (np.asarray(joints.xy[n], float) for n in ("shoulder", "hip", "knee"))
+    s, h, k = (joints.xy_of(n) for n in ("shoulder", "hip", "knee"))
     d = k - s
     length = np.linalg.norm(d, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -73,16 +72,3 @@ def fit_tilt(feature: np.ndarray, tilt: np.ndarray) -> TiltFit:
         baseline.append(abs(y[rest].mean() - y[i]))
     slope, intercept = np.polyfit(x, y, 1)
     return TiltFit(float(slope), float(intercept), float(np.mean(errors)), float(np.mean(baseline)), n)
-
-
-def estimator(fit: TiltFit) -> PelvicTiltEstimator | None:
-    """The calibrated hip-line estimator when `fit` is accepted, else None (pelvic tilt stays null)."""
-    if not fit.accepted:
-        return None
-
-    def estimate(joints: Joints) -> Series:
-        values = fit.slope * hip_line_offset(joints) + fit.intercept
-        conf = np.min(np.stack([joints.conf[n] for n in ("shoulder", "hip", "knee")]), axis=0)
-        return values, np.where(np.isfinite(values), conf, 0.0)
-
-    return estimate

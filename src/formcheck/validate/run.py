@@ -1,6 +1,7 @@
 """Evaluate one grid clip: render it (cached), track landmarks (cached), run the pipeline, score it.
 
-Uses `pipeline.analyse_track`, the very code `formcheck analyze` runs, so the grid scores what users get.
+Uses `flows.offline.analyse_observed`, the very engine `formcheck analyze` runs, so the grid scores what
+users get; the tracking pass's observations are cached beside each clip.
 Module-level functions only, so clips can run in worker processes.
 """
 
@@ -12,12 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.body.filters import filter_joints
-from formcheck.body.joints import Joints
+from formcheck.body.joints import near_side
 from formcheck.capture.video import open_video
 from formcheck.errors import InputError
-from formcheck.flows.offline import PipelineOptions, PipelineResult, analyse_track
-from formcheck.pose.estimator import track_video
-from formcheck.pose.landmarks import PoseTrack
+from formcheck.flows.engine import EngineResult
+from formcheck.flows.offline import PipelineOptions, analyse_observed
+from formcheck.flows.tracking import TRACKING_VERSION, ObservedClip, TrackingOptions, observe_video
 from formcheck.records import METRIC_KEYS, RepSummary
 from formcheck.rules import RulePack, RulePhase, can_read, load_rule_pack
 from formcheck.synth.clip import render_clip
@@ -46,14 +47,15 @@ def ensure_rendered(job: ClipJob) -> Path:
     return truth
 
 
-def ensure_track(job: ClipJob) -> PoseTrack:
-    """Landmarks of the clip, from the cache beside it when the same model made them."""
-    cached = job.video.with_suffix(f".{job.model.stem}.npz")
+def ensure_observed(job: ClipJob) -> ObservedClip:
+    """The clip's tracking-pass observations, from the cache beside it when the same model made them."""
+    cached = job.video.with_suffix(f".{job.model.stem}.observed-v{TRACKING_VERSION}.npz")
     if cached.is_file():
-        return PoseTrack.load(cached)
-    track = track_video(job.video, model=job.model)
-    track.save(cached)
-    return track
+        return ObservedClip.load(cached)
+    clip = observe_video(job.video, TrackingOptions(job.model), workers=1)
+    info = open_video(job.video).info
+    clip.save(cached, fps=info.fps, width=info.width, height=info.height)
+    return clip
 
 
 def blind_cues(rep: RepSummary, pack: RulePack) -> frozenset[str]:
@@ -66,37 +68,38 @@ def blind_cues(rep: RepSummary, pack: RulePack) -> frozenset[str]:
     return frozenset(cue for cue, seen in readable.items() if not seen)
 
 
-def outcome_of(result: PipelineResult, pack: RulePack) -> Outcome:
+def outcome_of(result: EngineResult, pack: RulePack) -> Outcome:
     """The parts of a pipeline result that validation scores."""
     analysis, joints = result.analysis, result.joints
     reps = tuple(OutcomeRep(lockout_frame=v.rep.lockout_frame,
                             metrics={k: v.rep.metrics[k].value for k in METRIC_KEYS},
                             cues=frozenset(c.id for c in v.cues), blind=blind_cues(v.rep, pack))
                  for v in analysis.reps)
-    hip = np.where((joints.conf["hip"] > 0)[:, None], joints.xy["hip"], np.nan)
-    raw = filter_joints(Joints.from_track(result.track, analysis.view.side))
-    return Outcome(fps=analysis.source.fps, detection_rate=result.track.detection_rate,
+    hip = np.where((joints.conf_of("hip") > 0)[:, None], joints.xy_of("hip"), np.nan)
+    raw = filter_joints(near_side(result.pose, analysis.view.side))
+    return Outcome(fps=analysis.source.fps, detection_rate=result.pose.detection_rate,
                    side=analysis.view.side, side_view=analysis.view.is_side_view,
                    reps=reps if analysis.view.is_side_view else (),
                    set_cues=frozenset(c.id for c in analysis.set_cues), hip_px=hip,
                    plate_found=result.plate.present, notes=analysis.notes,
-                   joints_xy={n: raw.xy[n] for n in ("shoulder", "hip", "knee", "ankle")},
+                   joints_xy={n: raw.xy_of(n) for n in ("shoulder", "hip", "knee", "ankle")},
                    tilt_feature=None if result.plate.present else hip_line_offset(raw))
 
 
-def _nothing_found(track: PoseTrack, why: str) -> Outcome:
-    n = len(track)
-    return Outcome(fps=track.fps, detection_rate=track.detection_rate, side="left", side_view=False, reps=(),
+def _nothing_found(clip: ObservedClip, fps: float, why: str) -> Outcome:
+    n = len(clip)
+    return Outcome(fps=fps, detection_rate=clip.pose.detection_rate, side="left", side_view=False, reps=(),
                    set_cues=frozenset(), hip_px=np.full((n, 2), np.nan), plate_found=False, notes=(why,))
 
 
 def evaluate_clip(job: ClipJob) -> ClipScore:
     """Render (or reuse), analyse and score one clip."""
     truth = load_truth(ensure_rendered(job))
-    track = ensure_track(job)
+    clip = ensure_observed(job)
     options = PipelineOptions(model=job.model, pack=load_rule_pack(job.rules), workers=1)
+    source = open_video(job.video)
     try:
-        outcome = outcome_of(analyse_track(track, open_video(job.video), options), options.pack)
-    except InputError as exc:  # the pipeline refused the clip (e.g. nobody found): scored as such
-        outcome = _nothing_found(track, str(exc))
+        outcome = outcome_of(analyse_observed(clip, source, options), options.pack)
+    except InputError as exc:  # the engine refused the clip (e.g. nobody found): scored as such
+        outcome = _nothing_found(clip, source.info.fps, str(exc))
     return score_clip(job.clip.name, job.clip.tags, outcome, truth)

@@ -23,7 +23,9 @@ from pathlib import Path
 from formcheck.capture.video import open_video
 from formcheck.errors import FormcheckError
 from formcheck.flows.batch.jobs import AnalyseJob, Failed, Job, Judged, Judgement, Outcome, RejudgeJob
-from formcheck.flows.offline import PipelineOptions, PipelineResult, analyse_video
+from formcheck.flows.engine import EngineResult
+from formcheck.flows.offline import PipelineOptions, analyse_video
+from formcheck.flows.outputs import ANGLES_CSV, REPORT_HTML, REPORT_JSON, write_outputs
 from formcheck.history.convert import (
     cue_rows,
     pack_measurements,
@@ -32,9 +34,7 @@ from formcheck.history.convert import (
     unpack_measurements,
 )
 from formcheck.history.records import RepRow
-from formcheck.plate.finder import PlateTrack
 from formcheck.records import Analysis, FrameSeries, SourceInfo, ViewEstimate
-from formcheck.report.outputs import ANGLES_CSV, REPORT_HTML, REPORT_JSON, write_outputs
 from formcheck.rules import RulePack, evaluate_set
 
 # A worker keeps the count of frames it has tracked in this file of its staging folder, for the driver's
@@ -78,15 +78,15 @@ def _analyse(job: AnalyseJob) -> Outcome:
     if not analysis.view.is_side_view:
         reason = f" ({analysis.view.reason})" if analysis.view.reason else ""
         return Failed(job.number, NOT_SIDE_ON.format(reason=reason), report=True, files=sent.files)
-    blob = pack_measurements(analysis.series, result.track, result.joints)
+    blob = pack_measurements(analysis.series, result.pose, result.joints, result.plate)
     return Judged(job.number, _judgement(analysis, blob), sent.files)
 
 
 def judge_stored(stored_reps: tuple[RepRow, ...], view: ViewEstimate, pack: RulePack, source: SourceInfo,
                  series: FrameSeries, notes: tuple[str, ...]) -> Analysis:
-    """A stored set judged by `pack`: what `analyse_track` would conclude from the same measurements.
+    """A stored set judged by `pack`: what the engine's `finish` concludes from the same measurements.
 
-    The score is None when no angle was measured at any lockout, as in the pipeline.
+    The score is None when no angle was measured at any lockout, as in the engine.
     """
     reps = rep_summaries(stored_reps)
     verdict = evaluate_set(reps, view, pack)
@@ -104,8 +104,7 @@ def _rejudge(job: RejudgeJob) -> Outcome:
     analysis = judge_stored(stored.reps, view, s.pack, source_info, measured.series, stored.notes)
     with _output_folder(job.staging) as (folder, sent):
         if job.video is not None:
-            plate = PlateTrack.none(len(measured.track))  # write_outputs draws no plate
-            result = PipelineResult(analysis, measured.track, measured.joints, plate)
+            result = EngineResult(analysis, measured.pose, measured.joints, measured.plate)
             write_outputs(result, open_video(job.video), folder, s.pack, video=s.video)
         else:
             _write_without_video(analysis, folder, s.pack, stored.video_path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.capture.video import FileSource
-from formcheck.flows.offline import PipelineResult
+from formcheck.flows.engine import EngineResult
 from formcheck.records import Analysis
 from formcheck.report.csv_report import write_csv_report
 from formcheck.report.json_report import write_json_report
@@ -38,7 +38,7 @@ class Outputs:
     notes: tuple[str, ...]
 
 
-def write_outputs(result: PipelineResult, source: FileSource, folder: Path, pack: RulePack, *,
+def write_outputs(result: EngineResult, source: FileSource, folder: Path, pack: RulePack, *,
                   video: bool = True, progress: OutputProgress | None = None) -> Outputs:
     """Write the set's outputs into `folder` (created if missing). A refused view gets report.json,
     angles.csv and an HTML that says why, but no video."""
@@ -65,12 +65,15 @@ def lockout_frames(analysis: Analysis) -> list[int]:
     return [verdict.rep.lockout_frame for verdict in analysis.reps]
 
 
-def _annotated_video(source: FileSource, result: PipelineResult, path: Path,
+def _annotated_video(source: FileSource, result: EngineResult, path: Path,
                      progress: OutputProgress | None) -> tuple[dict[int, np.ndarray], str]:
     """Write annotated.mp4; return the lockout frames it saw, undrawn, for the HTML, and the codec note."""
     from formcheck.report.annotated_video import render_annotated_video
+    from formcheck.report.timeline import OverlayTimeline
 
-    total = len(result.track)
+    analysis = result.analysis
+    total = len(result.pose)
+    timeline = OverlayTimeline(analysis, result.joints, result.pose, result.plate.radius)
 
     def frames():
         for done, frame in enumerate(source, start=1):
@@ -78,8 +81,9 @@ def _annotated_video(source: FileSource, result: PipelineResult, path: Path,
                 progress("drawing annotated.mp4", done, total)
             yield frame.image
 
-    rendered = render_annotated_video(frames(), result.analysis, result.track, path,
-                                      keep=lockout_frames(result.analysis))
+    rendered = render_annotated_video(frames(), timeline, analysis.source.fps,
+                                      (analysis.source.width, analysis.source.height), path,
+                                      keep=lockout_frames(analysis))
     return rendered.kept, rendered.note
 
 
@@ -89,12 +93,12 @@ def _pick_lockouts(source: FileSource, analysis: Analysis) -> dict[int, np.ndarr
     return pick_frames(source.info.path, lockout_frames(analysis))
 
 
-def _write_html(result: PipelineResult, pack: RulePack, path: Path, images: dict[int, np.ndarray],
+def _write_html(result: EngineResult, pack: RulePack, path: Path, images: dict[int, np.ndarray],
                 notes: list[str]) -> None:
     from formcheck.report.html_report import write_html_report
     from formcheck.report.keyframes import lockout_keyframes
 
     why = {rule.cue: rule.why for rule in pack.rules}
     why["not_side_view"] = pack.view.why
-    keyframes = lockout_keyframes(result.analysis, result.track, images, result.joints)
+    keyframes = lockout_keyframes(result.analysis, result.joints, result.pose, result.plate.radius, images)
     write_html_report(result.analysis, path, why=why, keyframes=keyframes, notes=notes)

@@ -1,0 +1,245 @@
+"""The streaming engine every way in shares: fed one frame's observation at a time, it decides the side,
+follows the plate, measures, counts and judges the reps, and at the end gives the set's `Analysis`.
+
+- Live (`live=True`): after a short warm-up that decides the near side and whether a plate is in view,
+  every update measures causally (`measure/stream.py`) and judges a rep as soon as its top can be judged,
+  and again once it is complete; a cue is raised when first found, and paced for speaking.
+- Offline: updates only collect; `finish` is the zero-phase refinement over the whole set: the view from
+  every frame, the zero-phase joint filter, the plate's path tidied (`plate/track.py`), then
+  `measure/clip.py`.
+Both ways judge the complete reps with the same measuring, rep and rule code, so a clip fed either way
+gives the same reps and the same cues per rep (tests/flows/test_engine.py checks it). A browser that runs
+the pose model itself feeds observations without a plate, which is all it can see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from formcheck.body.filters import filter_joints
+from formcheck.body.joints import near_side
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.view import confirm_by_plate, estimate_view
+from formcheck.errors import InputError
+from formcheck.flows.tracking import Observation
+from formcheck.measure.clip import measure_clip
+from formcheck.measure.lift import BAR, MIN_BAR_CONFIDENCE, MIN_BAR_SHARE
+from formcheck.measure.lockout import MeasureConfig
+from formcheck.measure.stream import Measurer
+from formcheck.plate.placement import repair_joints, repair_notes, visible_leg
+from formcheck.plate.track import PlateTrack, refine
+from formcheck.records import Analysis, Cue, FrameSeries, RepSummary, RepVerdict, SourceInfo, ViewEstimate
+from formcheck.rules import CueDebouncer, RulePack, evaluate_rep, evaluate_set
+
+SIDES = ("auto", "left", "right")
+# Below this share of frames with a person, there is nothing to judge.
+MIN_DETECTION_RATE = 0.5
+# Live: frames with a person seen before the near side and the plate are decided (they are then measured
+# too). Fewer than ~60 frames (2 s) missed the plate on rendered plated sets.
+WARMUP_FRAMES = 60
+WARMING_UP = "finding the lifter"
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How to judge: the rule pack, which side faces the camera, live or offline, measuring settings."""
+
+    pack: RulePack
+    side: str = "auto"  # "auto" | "left" | "right": the body side facing the camera
+    live: bool = False
+    measure: MeasureConfig = field(default_factory=MeasureConfig)
+
+    def __post_init__(self) -> None:
+        if self.side not in SIDES:
+            raise ValueError(f"side: expected one of {SIDES}, got {self.side!r}")
+
+
+@dataclass(frozen=True)
+class EngineUpdate:
+    """What one frame produced, for a live display. Offline updates only count the frames."""
+
+    frame: int  # frames fed so far - 1
+    t_ms: int
+    phase: str  # `WARMING_UP`, or a `Phase` value
+    rep_count: int
+    side: str | None = None  # the near side, once decided
+    metrics: dict[str, float] = field(default_factory=dict)  # this frame's values, NaN where unmeasured
+    confidence: dict[str, float] = field(default_factory=dict)
+    joints: Keypoints | None = None  # this frame's measured joints (near side, cleaned)
+    judged: bool = False  # a rep was judged at this frame (its top, or its completion changed the cues)
+    cues: tuple[Cue, ...] = ()  # that judgement's cues, most important first (empty: nothing to fix)
+    say: Cue | None = None  # the cue to speak now, paced (`CueDebouncer`)
+    verdicts: tuple[RepVerdict, ...] = ()  # reps completed at this frame, as the report judges them
+
+
+@dataclass(frozen=True, eq=False)
+class EngineResult:
+    """The judged set, and what pictures of it need: the observed poses and the joints the metrics read."""
+
+    analysis: Analysis
+    pose: Keypoints  # MediaPipe's 33 points per frame, as observed
+    joints: Keypoints  # near side, cleaned, repaired, with a "bar" point when a plate was found
+    plate: PlateTrack
+
+
+class Engine:
+    """One set, one frame at a time: `update(observation)` per frame, then `finish(source)`."""
+
+    def __init__(self, options: EngineOptions) -> None:
+        self.options = options
+        self._observed: list[Observation] = []
+        self._live: _LiveJudge | None = None
+
+    def update(self, observation: Observation) -> EngineUpdate:
+        """Consume the next frame's observation (timestamps increasing)."""
+        if self._observed and observation.t_ms <= self._observed[-1].t_ms:
+            raise ValueError(f"Engine.update: expected t_ms > {self._observed[-1].t_ms}, "
+                             f"got {observation.t_ms}")
+        self._observed.append(observation)
+        frame = len(self._observed) - 1
+        if not self.options.live:
+            return EngineUpdate(frame, observation.t_ms, WARMING_UP, 0)
+        if self._live is None:
+            seen = [o for o in self._observed if o.pose.found[0]]
+            if len(seen) < WARMUP_FRAMES:
+                return EngineUpdate(frame, observation.t_ms, WARMING_UP, 0)
+            self._live = _LiveJudge(self.options, seen)
+            replayed = [self._live.update(earlier, i) for i, earlier in enumerate(self._observed[:-1])]
+            return _merged([*replayed, self._live.update(observation, frame)])
+        return self._live.update(observation, frame)
+
+    def finish(self, source: SourceInfo, notes: tuple[str, ...] = ()) -> EngineResult:
+        """The judged set. Raises `InputError` when there is nothing to judge (too few frames, nobody)."""
+        pose = _poses(self._observed, source)
+        readings = PlateTrack.from_readings([o.plate for o in self._observed])
+        painted = np.array([o.painted for o in self._observed])
+        view = _view(pose, self.options.side if self._live is None else self._live.side)
+        if self._live is not None:
+            series, reps = self._live.finish()
+            joints, plate = self._live.joints(), self._live.plate(readings)
+            view = confirm_by_plate(view, float(plate.found.mean()))
+            plate_notes = self._live.notes(plate)
+        else:
+            plate = refine(readings, near_side(pose, view.side))
+            view = confirm_by_plate(view, float(plate.found.mean()))
+            if not view.is_side_view:
+                plate = PlateTrack.none(len(pose))
+            joints, plate_notes = _offline_joints(pose, painted, plate, view.side, self.options.measure)
+            series, reps = measure_clip(joints, self.options.measure)
+        verdict = evaluate_set(reps, view, self.options.pack)
+        score = verdict.score if any(rep.measured for rep in reps) else None
+        analysis = Analysis(source=replace(source, frames=len(pose)), view=view, series=series,
+                            reps=verdict.reps, set_cues=verdict.set_cues, score=score,
+                            notes=(*notes, *plate_notes))
+        return EngineResult(analysis, pose, joints, plate)
+
+
+def _merged(updates: list[EngineUpdate]) -> EngineUpdate:
+    """The last of several updates made at once (the warm-up frames measured late), keeping what any of
+    them judged: the reps completed and the newest judgement and spoken cue."""
+    last = updates[-1]
+    judged = [u for u in updates if u.judged]
+    spoken = [u.say for u in updates if u.say is not None]
+    verdicts = tuple(v for u in updates for v in u.verdicts)
+    if not judged:
+        return replace(last, verdicts=verdicts)
+    return replace(last, judged=True, cues=judged[-1].cues, say=spoken[-1] if spoken else None,
+                   verdicts=verdicts)
+
+
+def _poses(observed: list[Observation], source: SourceInfo | None = None) -> Keypoints:
+    """The observed poses as one clip; `InputError` when they cannot make a set."""
+    where = f"{source.path}: " if source is not None else ""
+    if len(observed) < 2:
+        raise InputError(f"{where}only {len(observed)} frame(s); a rep needs a video")
+    pose = Keypoints.concat([o.pose for o in observed])
+    if pose.detection_rate < MIN_DETECTION_RATE:
+        raise InputError(f"{where}a person was found in only {pose.detection_rate:.0%} of frames; film the "
+                         "whole body from the side, well lit")
+    return pose
+
+
+def _view(pose: Keypoints, side: str) -> ViewEstimate:
+    """The estimated view, with the side forced when the user said which side faces the camera."""
+    view = estimate_view(pose)
+    if side == "auto" or side == view.side:
+        return view
+    return replace(view, side=side, reason=f"side set by the user ({side}); estimated {view.side}")
+
+
+def measured_joints(pose: Keypoints, painted: np.ndarray, plate: PlateTrack, side: str) -> Keypoints:
+    """The near side's joints as the pose model saw them: under a plate the leg drawn clear of it is the
+    near one, and a hip under the plate (or under the paint that hid it) is unknown."""
+    joints = near_side(visible_leg(pose, plate, side), side)
+    hidden = painted | plate.found
+    return joints.with_point("hip", joints.xy_of("hip"), np.where(hidden, 0.0, joints.conf_of("hip")))
+
+
+def _offline_joints(pose: Keypoints, painted: np.ndarray, plate: PlateTrack, side: str,
+                    config: MeasureConfig) -> tuple[Keypoints, list[str]]:
+    """Cleaned (zero-phase) and, under a plate, repaired joints with the bar, and notes on the repair."""
+    joints = filter_joints(measured_joints(pose, painted, plate, side), config.filters, offline=True)
+    joints, notes = repair_joints(joints, plate)
+    if plate.present:
+        joints = joints.with_point(BAR, plate.center, plate.confidence)
+    return joints, notes
+
+
+class _LiveJudge:
+    """The live half of the engine: decided side and plate, causal measuring, judging at the top."""
+
+    def __init__(self, options: EngineOptions, warmup: list[Observation]) -> None:
+        self.options = options
+        self.side = _view(Keypoints.concat([o.pose for o in warmup]), options.side).side
+        found = np.array([o.plate is not None for o in warmup])
+        support = [o.plate.support for o in warmup if o.plate is not None]
+        self.bar = bool(found.mean() >= MIN_BAR_SHARE and np.median(support) >= MIN_BAR_CONFIDENCE) \
+            if support else False
+        self.measurer = Measurer(options.measure, bar=self.bar)
+        self.debouncer = CueDebouncer()
+        self.verdicts: list[RepVerdict] = []
+        self._shown_for_top = False  # the current rep's top raised a cue
+        self._joints: list[Keypoints] = []
+        self._readings: list[bool] = []
+
+    def update(self, observation: Observation, frame: int) -> EngineUpdate:
+        plate = PlateTrack.from_readings([observation.plate])
+        joints = measured_joints(observation.pose, np.array([observation.painted]), plate, self.side)
+        if self.bar:  # the plate covers the hips all set long: the hip comes from the bar or is unknown
+            joints = joints.with_point("hip", np.full((1, 2), np.nan), np.zeros(1))
+            joints, _ = repair_joints(joints, plate)
+            joints = joints.with_point(BAR, plate.center, plate.confidence)
+        step = self.measurer.update(joints)
+        self._joints.append(step.joints)
+        cues: tuple[Cue, ...] = ()
+        judged = False
+        for top in step.tops:
+            cues = evaluate_rep(top, self.options.pack, latched=self.debouncer.active).cues
+            judged, self._shown_for_top = True, bool(cues)
+        done = []
+        for rep in step.reps:
+            verdict = evaluate_rep(rep, self.options.pack)
+            self.verdicts.append(verdict)
+            done.append(verdict)
+            if not self._shown_for_top and verdict.cues:
+                cues, judged = verdict.cues, True  # the complete rep's edges moved a value past a threshold
+            self._shown_for_top = False
+        say = self.debouncer.update(cues, observation.t_ms / 1000.0) if judged else None
+        return EngineUpdate(frame, observation.t_ms, step.phase.value, len(self.verdicts), self.side,
+                            step.values, step.confidence, step.joints, judged, cues, say, tuple(done))
+
+    def finish(self) -> tuple[FrameSeries, list[RepSummary]]:
+        return self.measurer.finish()
+
+    def joints(self) -> Keypoints:
+        return Keypoints.concat(self._joints)
+
+    def plate(self, readings: PlateTrack) -> PlateTrack:
+        """The plate the set was measured with: the frames' readings, when reps were counted on the bar."""
+        return readings if self.bar else PlateTrack.none(len(readings))
+
+    def notes(self, plate: PlateTrack) -> list[str]:
+        """What the report says about the plate (as the offline path says it)."""
+        return repair_notes(self.joints(), plate)

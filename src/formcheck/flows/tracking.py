@@ -1,0 +1,174 @@
+"""The tracking pass: each decoded frame once through the pose model, with the plate found on the way.
+
+Per frame (`FrameStage.process`): when a plate is being followed, it is found near where it was and
+painted out of the image the pose model sees, so the model reads the legs instead of a dark disc;
+otherwise the model sees the frame as it is and the plate is searched for around the body it found.
+Either way the frame is decoded once and inferred once, in the parallel tracking workers for files
+(`observe_video`) and in the loop for live use. What comes out is an `Observation` per frame, and, for
+a whole clip, an `ObservedClip` (which the validation grid caches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.body.keypoints import Keypoints, load_keypoints, save_keypoints
+from formcheck.capture.video import DEFAULT_MAX_SIDE, FileSource, Frame, open_video, prefetch
+from formcheck.errors import InputError
+from formcheck.plate.paint import paint_plate
+from formcheck.plate.track import PlateReading, PlateTrack, PlateTracker
+
+Progress = Callable[[int], None]  # called with the number of frames just finished
+# Bumped whenever the tracking pass changes what it observes (plate following, painting), so observations
+# cached by the validation grid are made again.
+TRACKING_VERSION = "2"
+
+
+@dataclass(frozen=True, eq=False)
+class Observation:
+    """What the tracking pass saw in one frame: the pose (MediaPipe's 33 points, one frame; read from
+    the painted image when `painted`) and the plate, if one was found."""
+
+    index: int  # frame number in the source
+    pose: Keypoints
+    plate: PlateReading | None = None
+    painted: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.pose) != 1:
+            raise ValueError(f"Observation.pose: expected one frame, got {len(self.pose)}")
+
+    @property
+    def t_ms(self) -> int:
+        return int(self.pose.t_ms[0])
+
+
+@dataclass(frozen=True)
+class TrackingOptions:
+    """How to run the tracking pass: the pose model file, the largest image side it sees, plates or not."""
+
+    model: Path
+    max_side: int = DEFAULT_MAX_SIDE
+    plates: bool = True  # look for a plate (and paint it out); off for `formcheck landmarks`
+    num_poses: int = 1
+
+    def __post_init__(self) -> None:
+        if self.max_side < 64:
+            raise ValueError(f"TrackingOptions.max_side: expected at least 64 px, got {self.max_side}")
+
+
+class FrameStage:
+    """One stream's tracking pass (see the module docstring); use as a context manager."""
+
+    def __init__(self, options: TrackingOptions) -> None:
+        from formcheck.pose.estimator import PoseEstimator
+
+        self.options = options
+        self.estimator = PoseEstimator(options.model, num_poses=options.num_poses, max_side=options.max_side)
+        self.plates = PlateTracker() if options.plates else None
+
+    def __enter__(self) -> FrameStage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.estimator.close()
+
+    def process(self, frame: Frame, prepared: object | None = None) -> Observation:
+        """The frame's observation. `prepared` is the frame's model input made ahead (e.g. in the decode
+        thread by `pose.estimator.prepare_image`); it is used only when the frame is not painted."""
+        plate = self.plates.near(frame.image) if self.plates is not None else None
+        if plate is not None:
+            painted = Frame(frame.index, frame.t_ms, paint_plate(frame.image, plate))
+            pose = self.estimator.process(painted)
+            if self.plates is not None and not self.plates.still_on_the_hips(plate, pose):
+                plate = None
+            return Observation(frame.index, pose, plate, painted=True)
+        pose = self.estimator.process(frame, prepared)  # type: ignore[arg-type]
+        if self.plates is not None:
+            plate = self.plates.with_body(frame.image, pose)
+        return Observation(frame.index, pose, plate)
+
+
+def observe_frames(frames: Iterable[Frame], stage: FrameStage) -> Iterator[Observation]:
+    """Each frame's observation, with decoding and the model input made a thread ahead."""
+    from formcheck.pose.estimator import prepare_image
+
+    prepared = ((frame, prepare_image(frame, stage.options.max_side)) for frame in frames)
+    for frame, image in prefetch(prepared):
+        yield stage.process(frame, image)
+
+
+@dataclass(frozen=True, eq=False)
+class ObservedClip:
+    """A whole clip's observations as arrays: poses (frames, 33 points), the plate track, and which
+    frames the model saw with the plate painted out."""
+
+    pose: Keypoints
+    plate: PlateTrack
+    painted: np.ndarray  # (frames,) bool
+
+    def __post_init__(self) -> None:
+        n = len(self.pose)
+        if len(self.plate) != n or self.painted.shape != (n,):
+            raise ValueError(f"ObservedClip: expected a plate track and painted flags of {n} frames, got "
+                             f"{len(self.plate)} and {self.painted.shape}")
+
+    def __len__(self) -> int:
+        return len(self.pose)
+
+    def __iter__(self) -> Iterator[Observation]:
+        for i in range(len(self)):
+            reading = None
+            if self.plate.found[i]:
+                x, y = self.plate.center[i]
+                reading = PlateReading(float(x), float(y), float(self.plate.radius[i]),
+                                       float(self.plate.confidence[i]))
+            yield Observation(i, self.pose[i], reading, bool(self.painted[i]))
+
+    @classmethod
+    def of(cls, observations: Sequence[Observation]) -> ObservedClip:
+        """The clip of these observations, in order."""
+        if not observations:
+            raise ValueError("ObservedClip.of: expected at least one observation, got none")
+        return cls(Keypoints.concat([o.pose for o in observations]),
+                   PlateTrack.from_readings([o.plate for o in observations]),
+                   np.array([o.painted for o in observations], bool))
+
+    def save(self, path: str | Path, *, fps: float, width: int, height: int) -> None:
+        """Write the clip (`save_keypoints` plus the plate and the painted flags) to an `.npz`."""
+        save_keypoints(path, self.pose, fps=fps, width=width, height=height)
+        with np.load(path) as z:
+            arrays = dict(z)
+        np.savez_compressed(path, **arrays, plate_center=self.plate.center, plate_radius=self.plate.radius,
+                            plate_confidence=self.plate.confidence, painted=self.painted)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ObservedClip:
+        """Read a clip written by `save`."""
+        saved = load_keypoints(path)
+        try:
+            with np.load(path) as z:
+                plate = PlateTrack(z["plate_center"], z["plate_radius"], z["plate_confidence"])
+                painted = z["painted"].astype(bool)
+        except (OSError, KeyError, ValueError) as exc:
+            raise InputError(f"{path}: not a formcheck observed clip ({exc})") from exc
+        return cls(saved.keypoints, plate, painted)
+
+
+def observe_video(video: FileSource | str | Path, options: TrackingOptions, *, workers: int | None = None,
+                  progress: Progress | None = None) -> ObservedClip:
+    """Every frame of a video file observed, by up to `workers` tracking processes (see
+    `pose.parallel`): the same result as one pass, sooner on a machine with more than one core."""
+    from formcheck.pose.parallel import default_workers, track_parallel
+
+    source = video if isinstance(video, FileSource) else open_video(video)
+    observations = track_parallel(source, partial(FrameStage, options), observe_frames,
+                                  workers=workers or default_workers(), progress=progress)
+    if not observations:
+        raise InputError(f"{source.info.path}: no frame could be decoded")
+    return ObservedClip.of(observations)

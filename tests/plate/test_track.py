@@ -1,0 +1,143 @@
+"""Following the plate frame by frame (causal, inside the tracking pass) and tidying its path offline."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from formcheck.body.joints import JOINT_NAMES
+from formcheck.body.keypoints import Keypoints
+from formcheck.body.landmarks import MEDIAPIPE_NAMES
+from formcheck.plate.track import LOCK_FRAMES, PlateReading, PlateTrack, PlateTracker, refine, vote_radius
+
+RADIUS = 62.0
+
+
+def _body(i: int) -> dict[str, np.ndarray]:
+    """A stick lifter whose hips rise and fall over the clip (image px, y down)."""
+    lift = 40.0 * np.sin(i / 6.0) ** 2
+    return {"shoulder": np.array([200.0, 200.0]), "hip": np.array([320.0, 215.0 - lift]),
+            "knee": np.array([420.0, 190.0]), "ankle": np.array([425.0, 300.0]),
+            "ear": np.array([160.0, 185.0])}
+
+
+def _bar(i: int) -> np.ndarray:
+    return _body(i)["hip"] + np.array([8.0, -30.0])
+
+
+def _frame(i: int, plate: bool = True, rng: np.random.Generator | None = None) -> np.ndarray:
+    rng = rng or np.random.default_rng(i)
+    image = rng.integers(150, 200, (360, 640, 3), dtype=np.uint8)
+    p = _body(i)
+    chain = np.array([p["ear"], p["shoulder"], p["hip"], p["knee"], p["ankle"]], np.int32)
+    cv2.polylines(image, [chain], False, (90, 110, 160), 34, cv2.LINE_AA)
+    if plate:
+        c = _bar(i)
+        cv2.circle(image, (round(c[0] * 16), round(c[1] * 16)), round(RADIUS * 16), (30, 30, 30), -1,
+                   cv2.LINE_AA, shift=4)
+        cv2.circle(image, (round(c[0]), round(c[1])), 12, (200, 200, 200), -1, cv2.LINE_AA)
+    return image
+
+
+def _pose(i: int) -> Keypoints:
+    """One frame of MediaPipe's 33 points with both sides on the stick body (a side view)."""
+    xy = np.full((1, len(MEDIAPIPE_NAMES), 2), np.nan)
+    for name, point in _body(i).items():
+        for side in ("left", "right"):
+            xy[0, MEDIAPIPE_NAMES.index(f"{side}_{name}")] = point
+    return Keypoints([i * 33], xy, np.where(np.isfinite(xy[..., 0]), 0.9, 0.0), MEDIAPIPE_NAMES)
+
+
+def _follow(frames: int, plate_in: set[int] | None = None) -> tuple[list[PlateReading | None], list[str]]:
+    """Run the tracker as the tracking pass does; which path found the plate in each frame."""
+    tracker, readings, paths = PlateTracker(), [], []
+    for i in range(frames):
+        image = _frame(i, plate=plate_in is None or i in plate_in)
+        reading = tracker.near(image)
+        path = "near"
+        if reading is None:
+            reading, path = tracker.with_body(image, _pose(i)), "body"
+        readings.append(reading)
+        paths.append(path if reading is not None else "-")
+    return readings, paths
+
+
+def test_plate_is_followed_within_a_pixel_once_its_radius_is_agreed():
+    readings, paths = _follow(30)
+    assert all(r is not None for r in readings)
+    for i, reading in enumerate(readings):
+        assert np.hypot(*(reading.center - _bar(i))) < 1.0 and abs(reading.radius - RADIUS) < 1.5
+    # searched around the body until the plate was found in LOCK_FRAMES frames in a row, then followed
+    assert paths[:LOCK_FRAMES] == ["body"] * LOCK_FRAMES and set(paths[LOCK_FRAMES:]) == {"near"}
+
+
+def test_no_plate_gives_no_readings():
+    readings, _ = _follow(12, plate_in=set())
+    assert readings == [None] * 12
+
+
+def test_a_lost_plate_is_found_again_around_the_body():
+    frames = 40
+    readings, _ = _follow(frames, plate_in=set(range(frames)) - set(range(15, 25)))
+    assert all(r is None for r in readings[15:25])
+    assert all(r is not None for r in readings[25:])
+
+
+def test_a_circle_away_from_the_hips_is_not_a_plate():
+    """A round window above a lifter is no barbell plate: the bar rests on the hips."""
+    tracker = PlateTracker()
+    for i in range(12):
+        image = np.random.default_rng(i).integers(150, 200, (360, 640, 3), dtype=np.uint8)
+        cv2.circle(image, (300, 60), 60, (20, 20, 20), -1)  # 150 px above the shoulder-knee line
+        assert tracker.with_body(image, _pose(i)) is None
+
+
+def test_a_circle_seen_now_and_then_is_never_followed():
+    """A round thing on the hips in a few scattered frames is not confirmed as a plate, so it is never
+    painted out of the frames the pose model sees."""
+    _, paths = _follow(60, plate_in={i for i in range(60) if i % 3 == 0})
+    assert "near" not in paths
+
+
+def test_vote_radius_prefers_the_radius_most_circles_back():
+    votes = np.array([[60.0, 0.9], [61.0, 0.8], [59.5, 0.7], [90.0, 0.95], [60.5, 0.6]])
+    radius, backing = vote_radius(votes, 0.12)
+    assert radius == pytest.approx(60.25) and backing == 4
+
+
+def _joints(n: int) -> Keypoints:
+    body = [_body(i) for i in range(n)]
+    xy = np.stack([np.array([b.get(name, b["ankle"]) for name in JOINT_NAMES]) for b in body])
+    return Keypoints(np.arange(n) * 33, xy, np.full(xy.shape[:2], 0.9), JOINT_NAMES)
+
+
+def test_refine_fills_short_misses_and_drops_jumps():
+    n = 20
+    readings = [PlateReading(*_bar(i), RADIUS, 0.9) for i in range(n)]
+    readings[7] = readings[8] = None
+    readings[14] = PlateReading(*(_bar(14) + 60.0), RADIUS, 0.9)  # a jump of a radius
+    track = refine(PlateTrack.from_readings(readings), _joints(n))
+    assert track.found.all()
+    assert track.confidence[7] < track.confidence[6]  # filled frames are less certain
+    assert np.hypot(*(track.center[14] - _bar(14))) < 6.0  # the jump was dropped and filled
+
+
+def test_refine_drops_a_plate_seen_too_rarely():
+    n = 20
+    readings = [PlateReading(*_bar(i), RADIUS, 0.9) if i < 4 else None for i in range(n)]
+    assert not refine(PlateTrack.from_readings(readings), _joints(n)).present
+
+
+def test_plate_track_checks_shapes() -> None:
+    with pytest.raises(ValueError, match="center"):
+        PlateTrack(np.zeros((3, 3)), np.zeros(3), np.zeros(3))
+    with pytest.raises(ValueError, match=r"0\.\.1"):
+        PlateTrack(np.zeros((2, 2)), np.zeros(2), np.array([0.5, 1.5]))
+
+
+@pytest.mark.parametrize(("fields", "match"), [((1.0, 2.0, 0.0, 0.5), "radius > 0"),
+                                                ((1.0, 2.0, 5.0, 1.5), "support")])
+def test_plate_reading_is_validated(fields, match):
+    with pytest.raises(ValueError, match=match):
+        PlateReading(*fields)
