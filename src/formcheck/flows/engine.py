@@ -36,9 +36,11 @@ from formcheck.rules import CueDebouncer, RulePack, evaluate_rep, evaluate_set
 SIDES = ("auto", "left", "right")
 # Below this share of frames with a person, there is nothing to judge.
 MIN_DETECTION_RATE = 0.5
-# Live: frames with a person seen before the near side and the plate are decided (they are then measured
-# too). Fewer than ~60 frames (2 s) missed the plate on rendered plated sets.
-WARMUP_FRAMES = 60
+# Live: frames with a person seen before the near side and the plate are decided (about a second; the
+# plate tracker confirms a plate in 8 frames). They are measured afterwards, CATCH_UP a frame, so that no
+# single frame waits for the whole warm-up to be measured.
+WARMUP_FRAMES = 30
+CATCH_UP = 3
 WARMING_UP = "finding the lifter"
 
 
@@ -90,25 +92,35 @@ class Engine:
     def __init__(self, options: EngineOptions) -> None:
         self.options = options
         self._observed: list[Observation] = []
+        self._found = 0  # observations with a person
+        self._measured = 0  # live: observations measured so far (the rest wait in order)
         self._live: _LiveJudge | None = None
 
     def update(self, observation: Observation) -> EngineUpdate:
-        """Consume the next frame's observation (timestamps increasing)."""
+        """Consume the next frame's observation (timestamps increasing). Live, the update is that of the
+        newest frame measured, which lags the one given while the warm-up frames are caught up on."""
         if self._observed and observation.t_ms <= self._observed[-1].t_ms:
             raise ValueError(f"Engine.update: expected t_ms > {self._observed[-1].t_ms}, "
                              f"got {observation.t_ms}")
         self._observed.append(observation)
+        self._found += bool(observation.pose.found[0])
         frame = len(self._observed) - 1
         if not self.options.live:
             return EngineUpdate(frame, observation.t_ms, WARMING_UP, 0)
         if self._live is None:
-            seen = [o for o in self._observed if o.pose.found[0]]
-            if len(seen) < WARMUP_FRAMES:
+            if self._found < WARMUP_FRAMES:
                 return EngineUpdate(frame, observation.t_ms, WARMING_UP, 0)
-            self._live = _LiveJudge(self.options, seen)
-            replayed = [self._live.update(earlier, i) for i, earlier in enumerate(self._observed[:-1])]
-            return _merged([*replayed, self._live.update(observation, frame)])
-        return self._live.update(observation, frame)
+            self._live = _LiveJudge(self.options, [o for o in self._observed if o.pose.found[0]])
+        return _merged(self._measure(CATCH_UP))
+
+    def _measure(self, most: int) -> list[EngineUpdate]:
+        """Measure up to `most` of the frames waiting, oldest first."""
+        assert self._live is not None
+        steps = []
+        while self._measured < len(self._observed) and len(steps) < most:
+            steps.append(self._live.update(self._observed[self._measured], self._measured))
+            self._measured += 1
+        return steps
 
     def finish(self, source: SourceInfo, notes: tuple[str, ...] = ()) -> EngineResult:
         """The judged set. Raises `InputError` when there is nothing to judge (too few frames, nobody)."""
@@ -117,6 +129,7 @@ class Engine:
         painted = np.array([o.painted for o in self._observed])
         view = _view(pose, self.options.side if self._live is None else self._live.side)
         if self._live is not None:
+            self._measure(len(self._observed))
             series, reps = self._live.finish()
             joints, plate = self._live.joints(), self._live.plate(readings)
             view = confirm_by_plate(view, float(plate.found.mean()))

@@ -93,13 +93,15 @@ class LiveView:
         self._banner: Cue | None = None
 
     def view(self, observation: Observation, update: EngineUpdate) -> FrameView:
+        """What to draw on `observation`'s frame; the engine's joints only once it has caught up to it."""
         if update.judged:
             self._banner = headline_cue(update.cues)
-        far = near_side(observation.pose, other_side(update.side)) if update.side else None
+        current = update.frame == observation.index and update.side is not None
+        far = near_side(observation.pose, other_side(update.side)) if current and update.side else None
         radius = observation.plate.radius if observation.plate is not None else float("nan")
         banner = self._banner
-        return FrameView(update.joints, far, update.metrics, update.confidence, update.rep_count,
-                         update.phase, banner.message if banner else None,
+        return FrameView(update.joints if current else None, far, update.metrics, update.confidence,
+                         update.rep_count, update.phase, banner.message if banner else None,
                          Severity(banner.severity) if banner else Severity.WARNING, radius)
 
 

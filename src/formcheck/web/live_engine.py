@@ -1,7 +1,7 @@
 """The live page's landmarks in, the streaming engine's verdict out: the one adapter between the WebSocket
 and the analysis core.
 
-The browser runs MediaPipe Tasks for Web and sends, per frame, DESIGN.md's message:
+The browser runs MediaPipe Tasks for Web and sends, per frame, the design's message (docs/design.md):
 `{"t_ms", "landmarks": 33 x [x, y, z, visibility, presence] (x, y normalised to the frame),
 "world": 33 x [x, y, z] (metres), "width", "height"}`. It gets back `{"rep", "phase", "metrics",
 "judged", "cue", "say"}`: the rep count, the phase, the metrics at this frame, whether a rep was judged
