@@ -21,7 +21,6 @@ from formcheck.rules import TIMING_KEYS, Direction, RulePack, load_rule_pack
 TRENDS_HTML = "trends.html"
 # report.html's target bands, but the neck's is the coached band of docs/design.md (+10 to +65: the rule pack
 # calls chin_lifted below 0 and chin_crushed above +75); report.plots still draws the older -15 to +15.
-TREND_BANDS = {**DEFAULT_BANDS, "neck_flexion_deg": (10.0, 65.0)}
 MAX_LISTED = 10
 
 
@@ -68,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     trends = build_trends(name, stored)
     pack = load_rule_pack()
-    page = render_trends_html(trends, out.resolve(), TREND_BANDS, tempo_limits(pack))
+    page = render_trends_html(trends, out.resolve(), DEFAULT_BANDS, tempo_limits(pack))
     with atomic_write(out / TRENDS_HTML) as handle:
         handle.write(page)
     written = [out / TRENDS_HTML]

@@ -1,11 +1,12 @@
-"""Run a per-frame stage over a video file in several processes, each on its own stretch, joined in order.
+"""Run a per-frame stage over a video file in stretches, in several processes at once, joined in order.
 
-One pose landmarker keeps about one core busy, so on a machine with more cores the video is cut into
-contiguous stretches and each is processed in its own process, which decodes its own frames. MediaPipe's
-VIDEO mode follows the body from frame to frame (and the plate tracker follows the plate), so every worker
-after the first starts `warmup_s` before its stretch and throws those frames away: by the first frame it
-keeps, it has locked on just as a single pass would have. The stretches are cut so that every worker
-processes the same number of frames, warm-up included.
+One pose landmarker keeps about one core busy, so the video is cut into contiguous stretches that can run
+in their own processes, each decoding its own frames. MediaPipe's VIDEO mode follows the body from frame to
+frame (and the plate tracker follows the plate), so every stretch after the first starts `warmup_s` before
+its first kept frame with a fresh stage and throws those frames away. The stretches depend on the video
+alone (its length and frame rate), never on how many processes run them: one core or eight, a video gives
+the same observations, so `formcheck analyze` and `formcheck batch` (one process per set) report the same
+numbers. They are cut so that every stretch processes about the same number of frames, warm-up included.
 
 The stage is generic: `make_stage()` builds it inside the worker (a pose model must not cross a fork),
 and `run(frames, stage)` yields one picklable result per frame.
@@ -14,6 +15,7 @@ and `run(frames, stage)` yields one picklable result per frame.
 from __future__ import annotations
 
 import itertools
+import math
 import multiprocessing as mp
 import os
 import queue
@@ -29,8 +31,10 @@ Progress = Callable[[int], None]  # called with the number of frames just finish
 S = TypeVar("S", bound=AbstractContextManager)
 R = TypeVar("R")
 
-# Below this many frames per worker, starting processes costs more than it saves.
+# Below this many frames per stretch, a stretch's warm-up and start-up cost more than they save.
 MIN_FRAMES_PER_WORKER = 90
+# Stretches are at most about this long (seconds): two cover a typical set, more a long video.
+STRETCH_S = 20.0
 PROGRESS_EVERY = 8  # frames between progress messages from a worker
 
 
@@ -56,10 +60,12 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def plan_stretches(frame_count: int, fps: float, workers: int, warmup_s: float = 1.0) -> list[Stretch]:
-    """Cut `frame_count` frames into up to `workers` stretches, each later one warming up `warmup_s` early,
-    so that every worker processes (about) the same number of frames, warm-up included."""
-    workers = max(1, min(workers, frame_count // MIN_FRAMES_PER_WORKER))
+def plan_stretches(frame_count: int, fps: float, warmup_s: float = 1.0) -> list[Stretch]:
+    """Cut `frame_count` frames into stretches of at most about `STRETCH_S` (at least two when the video is
+    long enough), each after the first warming up `warmup_s` early, so that every stretch processes
+    (about) the same number of frames, warm-up included. A function of the video only."""
+    wanted = max(2, math.ceil(frame_count / max(fps, 1.0) / STRETCH_S))
+    workers = max(1, min(wanted, frame_count // MIN_FRAMES_PER_WORKER))
     if workers == 1:
         return [Stretch(0, 0, None)]
     warmup = max(1, round(warmup_s * fps))
@@ -72,27 +78,43 @@ def plan_stretches(frame_count: int, fps: float, workers: int, warmup_s: float =
 def track_parallel(video: FileSource, make_stage: Callable[[], S],
                    run: Callable[[Iterable[Frame], S], Iterator[R]], *, workers: int, warmup_s: float = 1.0,
                    progress: Progress | None = None) -> list[R]:
-    """Every frame's result, processed by up to `workers` processes; the same list as one pass."""
+    """Every frame's result, the stretches processed by up to `workers` processes; the same list whatever
+    the number of workers."""
     info = video.info
-    stretches = plan_stretches(info.frame_count, info.fps, workers, warmup_s)
-    if len(stretches) == 1:
-        out = []
-        with make_stage() as stage:
-            for result in run(video, stage):
-                out.append(result)
-                if progress is not None:
-                    progress(1)
-        return out
-    parts = _run_workers(info.path, make_stage, run, stretches, progress)
+    stretches = plan_stretches(info.frame_count, info.fps, warmup_s)
+    groups = _share(stretches, workers)
+    if len(groups) == 1:
+        return [r for stretch in stretches for r in _stretch(video, make_stage, run, stretch, progress)]
+    parts = _run_workers(info.path, make_stage, run, groups, progress)
     return [result for part in parts for result in part]
 
 
+def _share(stretches: list[Stretch], workers: int) -> list[list[Stretch]]:
+    """The stretches in up to `workers` groups of neighbours, as even as can be, one group per process."""
+    n = max(1, min(workers, len(stretches)))
+    bounds = [round(i * len(stretches) / n) for i in range(n + 1)]
+    return [stretches[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def _stretch(source: Iterable[Frame], make_stage: Callable[[], Any], run: Callable[..., Iterator[Any]],
+             stretch: Stretch, progress: Progress | None = None) -> Iterator[Any]:
+    """The kept frames' results of one stretch, with a fresh stage that warms up on the frames before."""
+    upto = itertools.takewhile(lambda f: stretch.stop is None or f.index < stretch.stop, source)
+    with make_stage() as stage:
+        frames = (f for f in upto if f.index >= stretch.start)
+        for frame_index, result in zip(itertools.count(stretch.start), run(frames, stage), strict=False):
+            if frame_index >= stretch.keep_from:
+                if progress is not None:
+                    progress(1)
+                yield result
+
+
 def _run_workers(path: str, make_stage: Callable[[], Any], run: Callable[..., Iterator[Any]],
-                 stretches: list[Stretch], progress: Progress | None) -> list[list[Any]]:
+                 groups: list[list[Stretch]], progress: Progress | None) -> list[list[Any]]:
     ctx = _context()
     messages: mp.Queue = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(i, path, make_stage, run, s, messages), daemon=True)
-             for i, s in enumerate(stretches)]
+    procs = [ctx.Process(target=_worker, args=(i, path, make_stage, run, g, messages), daemon=True)
+             for i, g in enumerate(groups)]
     for p in procs:
         p.start()
     parts: dict[int, list[Any]] = {}
@@ -134,24 +156,22 @@ def _mute_native_stderr() -> None:
 
 
 def _worker(index: int, path: str, make_stage: Callable[[], Any], run: Callable[..., Iterator[Any]],
-            stretch: Stretch, messages: mp.Queue) -> None:
-    """Process one stretch and send back the kept frames' results; errors go back as exceptions."""
+            stretches: list[Stretch], messages: mp.Queue) -> None:
+    """Process some stretches in order and send back their kept frames' results; errors go back whole."""
     _mute_native_stderr()
     try:
-        source = open_video(path)
         kept: list[Any] = []
         pending = 0
-        upto = itertools.takewhile(lambda f: stretch.stop is None or f.index < stretch.stop, source)
-        with make_stage() as stage:
-            for frame_index, result in _indexed(run((f for f in upto if f.index >= stretch.start), stage),
-                                                stretch.start):
-                if frame_index < stretch.keep_from:
-                    continue
-                kept.append(result)
-                pending += 1
-                if pending == PROGRESS_EVERY:
-                    messages.put(("progress", index, pending))
-                    pending = 0
+
+        def tick(frames: int) -> None:
+            nonlocal pending
+            pending += frames
+            if pending >= PROGRESS_EVERY:
+                messages.put(("progress", index, pending))
+                pending = 0
+
+        for stretch in stretches:
+            kept.extend(_stretch(open_video(path), make_stage, run, stretch, tick))
         if pending:
             messages.put(("progress", index, pending))
         messages.put(("done", index, kept))
@@ -159,8 +179,3 @@ def _worker(index: int, path: str, make_stage: Callable[[], Any], run: Callable[
         messages.put(("error", index, exc))
     except Exception as exc:  # sent back whole so the parent reports it as an internal error
         messages.put(("error", index, RuntimeError(f"{type(exc).__name__}: {exc}")))
-
-
-def _indexed(results: Iterator[Any], first: int) -> Iterator[tuple[int, Any]]:
-    """Results paired with their frame index: one result per frame, in order, from frame `first`."""
-    return zip(itertools.count(first), results, strict=False)

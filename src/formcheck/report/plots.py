@@ -25,7 +25,7 @@ DEFAULT_BANDS: Mapping[str, tuple[float, float]] = MappingProxyType({
     "knee_angle_deg": (80.0, 100.0),
     "shin_from_vertical_deg": (-10.0, 10.0),
     "hip_extension_deg": (170.0, 190.0),
-    "neck_flexion_deg": (-15.0, 15.0),
+    "neck_flexion_deg": (10.0, 65.0),  # the coached tuck (docs/design.md)
 })
 
 PHASE_COLORS: Mapping[str, str] = MappingProxyType({

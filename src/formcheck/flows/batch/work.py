@@ -3,8 +3,9 @@
 Every import of the pipeline (`analyse_video`, `PipelineOptions`, `write_outputs`, `evaluate_set`, the report
 writers) is here, so that a change in the core's layout is a change of a few lines here.
 
-- An analysis runs exactly what `formcheck analyze --workers 1` runs and writes its outputs with the same
-  `write_outputs`, so report.json is the same byte for byte. One landmarker per job: the batch gets its
+- An analysis runs exactly what `formcheck analyze` runs (on one core: a video's observations do not depend
+  on how many cores track it) and writes its outputs with the same `write_outputs`, so report.json is the
+  same byte for byte. One landmarker per job: the batch gets its
   parallelism from running jobs side by side, one per core, each landmarker created inside its worker.
 - Re-judging rebuilds the set's `Analysis` from the stored reps, view and per-frame measurements with
   `evaluate_set` and the current rule pack, without the pose model, and rewrites every output; when the
