@@ -32,7 +32,7 @@ def test_no_measured_metric_is_an_error(analysis_factory):
 def test_default_bands_are_the_article_targets():
     assert DEFAULT_BANDS["knee_angle_deg"] == (80.0, 100.0)
     assert DEFAULT_BANDS["hip_extension_deg"] == (170.0, 190.0)
-    assert DEFAULT_BANDS["neck_flexion_deg"] == (-15.0, 15.0)
+    assert DEFAULT_BANDS["neck_flexion_deg"] == (10.0, 65.0)  # the coached tuck, docs/design.md
     assert DEFAULT_BANDS["shin_from_vertical_deg"] == (-10.0, 10.0)
 
 
