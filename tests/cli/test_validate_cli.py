@@ -87,8 +87,8 @@ def test_validate_quick_renders_tracks_and_scores_two_tiny_clips(tmp_path: Path,
     doc = json.loads(raw.read_text())
     assert len(doc["clips"]) == 2
     assert all(c["view_correct"] for c in doc["clips"])  # side-on accepted, 64° refused
-    assert doc["summary"]["detection_rate"] > 0.9
+    side_on = next(c for c in doc["clips"] if c["view"] == "accept")
+    assert side_on["detection_rate"] > 0.9 and side_on["reps_found"] == 1
     knee = doc["summary"]["metrics"]["knee_angle_deg"]["plate-free"]
     assert knee["mae"] is not None and knee["mae"] < 15.0  # loose: fails only if measuring collapses
-    assert doc["summary"]["overall"]["reps_exact"] == 1
     assert "# Accuracy on rendered hip thrusts" in out.read_text()

@@ -254,10 +254,20 @@ def constants_table(rows: Sequence[tuple[Constant, float | int | str]],
                   "chosen from / where fitted"], out)
 
 
-def floor_table(floor: dict[str, MetricSummary]) -> str:
-    """Error a perfect 2D landmark detector would still make (projection with this camera)."""
-    rows = [[key, str(s.n), _deg(s.mae), _deg(s.max_abs)] for key, s in floor.items() if s.n]
-    return table(["metric", "lockouts", "MAE", "worst"], rows)
+def floor_table(summary: GridSummary) -> str:
+    """Error a perfect 2D landmark detector would still make (projection with this camera), overall and
+    per camera bucket: MAE (worst)."""
+    keys = list(summary.floor)
+    titles = {f.tag: f.title.lower() for f in FACTORS}
+
+    def cells(floor: dict[str, MetricSummary]) -> list[str]:
+        return [f"{_deg(floor[k].mae)} ({_deg(floor[k].max_abs)})" if floor[k].n else "" for k in keys]
+
+    rows = [["all clips", str(summary.floor[keys[0]].n), *cells(summary.floor)]]
+    for tag, values in summary.floor_rows.items():
+        rows += [[f"{titles.get(tag, tag)} {value}", str(floor[keys[0]].n), *cells(floor)]
+                 for value, floor in values.items()]
+    return table(["clips", "lockouts", *(SHORT[k] for k in keys)], rows)
 
 
 def document(summary: GridSummary, scores: Sequence[ClipScore], meta: Meta, sections: dict[str, str]) -> str:

@@ -135,6 +135,7 @@ def sections(summary: GridSummary, scores: list[ClipScore], fitted: dict[str, An
         "Posterior pelvic tilt": tilt_section(summary, scores),
         "What the camera itself costs": (
             "Error a perfect 2D landmark detector would still make at lockout, because the camera projects "
-            "the body (perspective, up to 25° of yaw, -5..35° of elevation): the floor under any "
-            "landmark-based number.\n\n" + floor_table(summary.floor)),
+            "the body (perspective, up to 25° of yaw, -5..35° of elevation): the floor under any number "
+            "read from landmarks in one image, MAE (worst), by camera bucket. Where it nears 3° the "
+            "plate-free target cannot be met by better landmarks alone.\n\n" + floor_table(summary)),
     }

@@ -39,6 +39,9 @@ CUE_RECALL_TARGET = 0.95  # issue 5 item 5; not among issue 11's targets
 # but plate-free lockouts are expected to be measured).
 MIN_PLATE_FREE_COVERAGE = 0.9
 LOADS = ("plate-free", "plated")
+# The camera's own share of the error (a perfect 2D detector's), shown per bucket of these factors.
+FLOOR_FACTORS = ("elevation", "yaw", "camera_height")
+FLOOR_KEYS = ("knee_angle_deg", "shin_from_vertical_deg", "hip_extension_deg")
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,7 @@ class GridSummary:
     good_form_false: tuple[str, ...]  # "clip: cue, cue" for every good-form clip given a forbidden cue
     cue_table: dict[str, dict[str, list[int]]]  # "plate-free" | "plated" -> cue id -> CUE_FIELDS
     floor: dict[str, MetricSummary]  # error of a perfect 2D detector (camera projection only)
+    floor_rows: dict[str, dict[str, dict[str, MetricSummary]]]  # camera factor -> value -> metric -> floor
     unguarded: dict[str, dict[str, MetricSummary]]  # angles of the joints the model gave, nulls ignored
     tilt_fit: TiltFit
     detection_rate: float
@@ -258,6 +262,11 @@ def _metric_split(scores: Sequence[ClipScore], key: str, errors: Callable[[ClipS
     return out
 
 
+def _floor(scores: Sequence[ClipScore]) -> dict[str, MetricSummary]:
+    """Per landmark metric, the error a perfect 2D detector would make on these clips' lockouts."""
+    return {key: summarise_metric([e for s in scores for e in s.floor.get(key, [])]) for key in FLOOR_KEYS}
+
+
 def summarise(scores: Sequence[ClipScore], factors: Sequence[Factor] = FACTORS) -> GridSummary:
     """Headline figures and breakdowns of a scored grid."""
     scored = [s for s in scores if s.scored]
@@ -279,8 +288,9 @@ def summarise(scores: Sequence[ClipScore], factors: Sequence[Factor] = FACTORS) 
         good_form_clips=len(good),
         good_form_false=tuple(f"{s.name}: {', '.join(s.false_cues)}" for s in good if s.false_cues),
         cue_table={load: _sum_cues([s for s in scores if s.plated == (load == "plated")]) for load in LOADS},
-        floor={key: summarise_metric([e for s in scored for e in s.floor.get(key, [])])
-               for key in METRIC_KEYS},
+        floor=_floor(scored),
+        floor_rows={tag: {row.value: _floor([s for s in scored if s.tags.get(tag) == row.value])
+                          for row in rows[tag]} for tag in FLOOR_FACTORS if tag in rows},
         unguarded={key: _metric_split(scores, key, lambda s, k=key: s.unguarded.get(k, []))
                    for key in (*UNGUARDED, "hip_used_extension_deg")},
         tilt_fit=fit_tilt(np.array([s.tilt[0] for s in tilted]), np.array([s.tilt[1] for s in tilted])),
