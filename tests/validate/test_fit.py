@@ -27,6 +27,7 @@ def test_bias_is_the_median_of_raw_minus_truth(current: float, raw_bias: float) 
     assert fit.n == 40 and fit.mad < 1.0 and fit.iqr[0] < fit.fitted < fit.iqr[1]
     assert fit.held_out.mae < 2.0 and set(fit.held_out.per_body) == {"0", "1", "2", "3"}
     assert fit.mae_fitted <= fit.mae_current + 1e-9
+    assert abs(fit.per_degree) < 0.1  # a constant bias does not grow with the angle
 
 
 def test_bias_held_out_shows_a_body_that_differs() -> None:

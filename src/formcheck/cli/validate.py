@@ -226,7 +226,8 @@ def _write(path: Path, text: str) -> None:
 def _write_fit(path: Path, scores: list[ClipScore], meta: Meta) -> dict[str, Any]:
     """Fit on the tune clips, print the constants, write the JSON; the constants' block for the report."""
     bodies = sorted({s.tags.get("body", "?") for s in scores}, key=lambda b: (len(b), b))
-    grid = {"split": "tune", "clips": len(scores), "bodies": bodies, "command": meta.command,
+    grid = {"split": "tune", "clips": len(scores), "first": scores[0].name if scores else None,
+            "last": scores[-1].name if scores else None, "bodies": bodies, "command": meta.command,
             "date": meta.date, "formcheck": meta.version}
     doc = fit_document(fit_constants(scores), grid)
     _write(path, json.dumps(doc, indent=1) + "\n")

@@ -104,6 +104,7 @@ class BiasFit:
     mae_fitted: float  # MAE with the fitted constant (in-sample)
     held_out: HeldOut
     by_elevation: dict[str, tuple[float, int]]  # elevation bucket -> (median raw minus truth, lockouts)
+    per_degree: float  # Theil-Sen slope of raw minus truth against the truth: 0 for a constant bias
 
 
 def fit_bias(data: Lockouts, name: str, current: float) -> BiasFit | None:
@@ -126,7 +127,8 @@ def fit_bias(data: Lockouts, name: str, current: float) -> BiasFit | None:
         mae_current=float(np.abs(data.reported - data.truth).mean()),
         mae_fitted=float(np.abs(residual - bias).mean()), held_out=_held_out(data, fit, error),
         by_elevation={str(b): (float(np.median(residual[data.elevation == b])),
-                               int((data.elevation == b).sum())) for b in sorted(set(data.elevation))})
+                               int((data.elevation == b).sum())) for b in sorted(set(data.elevation))},
+        per_degree=float(stats.theilslopes(residual, data.truth)[0]) if np.ptp(data.truth) > 0 else 0.0)
 
 
 @dataclass(frozen=True)

@@ -155,13 +155,14 @@ def row_misses(row: Row, precision_target: float = ROW_PRECISION_TARGET) -> tupl
     out = []
     if row.reps_share is not None and row.reps_share < REPS_EXACT_TARGET:
         out.append(f"reps {100 * row.reps_share:.0f}%")
+    unmeasured: dict[str, list[str]] = {}  # "measured k/n" -> the metrics short of coverage
     for key, limit in MAE_TARGETS.items():
         s = row.metrics[key]["plate-free"]
-        name = SHORT[key]
         if s.mae is not None and s.mae > limit:
-            out.append(f"{name} {s.mae:.1f}°")
+            out.append(f"{SHORT[key]} {s.mae:.1f}°")
         if s.n and (s.coverage or 0.0) < MIN_PLATE_FREE_COVERAGE:
-            out.append(f"{name} measured {s.measured}/{s.n}")
+            unmeasured.setdefault(f"measured {s.measured}/{s.n}", []).append(SHORT[key])
+    out += [f"{', '.join(names)} {share}" for share, names in unmeasured.items()]
     if row.precision is not None and row.precision < precision_target:
         out.append(f"cue precision {row.precision:.2f}")
     return tuple(out)
