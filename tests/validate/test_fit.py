@@ -57,7 +57,16 @@ def test_neck_line_recovers_offset_and_gain(offset: float, gain: float) -> None:
     assert fit is not None
     assert fit.offset == pytest.approx(offset, abs=0.5) and fit.gain == pytest.approx(gain, rel=0.02)
     assert fit.held_out.mae < 3.0 and fit.truth_range[0] < -30 and fit.truth_range[1] > 80
+    assert fit.correlation > 0.9 and fit.baseline_mae > 10 * fit.held_out.mae
 
+
+def test_a_head_line_that_does_not_follow_the_neck_loses_to_a_guess() -> None:
+    rng = np.random.default_rng(3)
+    truth = rng.uniform(15, 60, 60)
+    raw = 130.0 + 0.1 * truth + rng.normal(0, 4.0, 60)  # mostly noise
+    fit = fit_neck(_lockouts(1.27 * (raw - 132.4), truth), 132.4, 1.27)
+    assert fit is not None and fit.gain > 3.0
+    assert fit.held_out.mae > fit.baseline_mae
 
 def test_fit_constants_reads_tune_clips_only_and_writes_every_constant() -> None:
     clips = [scored(f"t{i}", tags={"split": "tune", "body": str(i % 4), "elevation": "level"},

@@ -9,7 +9,11 @@
   model got wrong).
 
 Each fit is judged by leaving one body out: the constant fitted on the other bodies, applied to the body
-left out. Pure numpy/scipy over `ClipScore`s; the CLI writes the result as JSON.
+left out. The neck line is also set against guessing the median true neck, and its gain (1 / the head
+line's slope) multiplies the head line's noise: a head line that barely follows the neck gives a large
+gain and held-out errors worse than the guess, which the numbers then show.
+
+Pure numpy/scipy over `ClipScore`s; the CLI writes the result as JSON.
 """
 
 from __future__ import annotations
@@ -145,6 +149,8 @@ class LineFit:
     mae_current: float  # neck MAE of the reported values
     mae_fitted: float  # neck MAE with the fitted constants (in-sample)
     held_out: HeldOut
+    correlation: float  # Spearman's rank correlation of the raw head line with the true neck
+    baseline_mae: float  # held out: MAE of guessing the median true neck of the other bodies
 
 
 def _line(d: Lockouts, offset: float, gain: float) -> tuple[float, float]:
@@ -174,7 +180,10 @@ def fit_neck(data: Lockouts, offset: float, gain: float) -> LineFit | None:
         residual_mad=float(np.median(np.abs(raw - new_offset - data.truth / new_gain))),
         mae_current=float(np.abs(data.reported - data.truth).mean()),
         mae_fitted=float(np.abs(error(data, (new_offset, new_gain))).mean()),
-        held_out=_held_out(data, fit, error))
+        held_out=_held_out(data, fit, error),
+        correlation=float(stats.spearmanr(raw, data.truth)[0]),
+        baseline_mae=_held_out(data, lambda d: (float(np.median(d.truth)),),
+                               lambda d, c: np.full(len(d), c[0]) - d.truth).mae)
 
 
 @dataclass(frozen=True)
