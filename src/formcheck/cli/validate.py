@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise InputError(f"{args.readme}: {exc}") from exc
     if args.json:
-        _write(args.json, json.dumps(_raw(meta, summary, scores), indent=1, default=str) + "\n")
+        _write(args.json, _json_text(_raw(meta, summary, scores)))
     return 0
 
 
@@ -212,10 +212,28 @@ def _raw(meta: Meta, summary: GridSummary, scores: list[ClipScore]) -> dict[str,
 
     doc = dataclasses.asdict(summary)
     doc.update(overall=row(summary.overall), loads={k: row(r) for k, r in summary.loads.items()},
-               rows={k: [row(r) for r in rows] for k, rows in summary.rows.items()},
-               failing=[row(r) for r in summary.failing])
+               rows={k: [row(r) for r in rows] for k, rows in summary.rows.items()})
+    del doc["failing"]  # the rows with `misses`, already under "rows"
     clips = [{**dataclasses.asdict(s), "scored": s.scored, "view_correct": s.view_correct} for s in scores]
-    return {"meta": dataclasses.asdict(meta), "summary": doc, "clips": clips}
+    return _rounded({"meta": dataclasses.asdict(meta), "summary": doc, "clips": clips})
+
+
+def _json_text(doc: dict[str, Any]) -> str:
+    """The document indented, except one line per clip (a diff then shows which clips changed)."""
+    head = json.dumps({k: v for k, v in doc.items() if k != "clips"}, indent=1, default=str)
+    clips = ",\n".join("  " + json.dumps(c, default=str) for c in doc["clips"])
+    return head[:-2] + ',\n "clips": [\n' + clips + "\n ]\n}\n"
+
+
+def _rounded(value: Any, digits: int = 3) -> Any:
+    """Floats rounded to `digits` (thousandths of a degree are noise; the file stays small)."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {k: _rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v, digits) for v in value]
+    return value
 
 
 def _write(path: Path, text: str) -> None:

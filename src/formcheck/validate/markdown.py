@@ -266,7 +266,7 @@ def floor_table(summary: GridSummary) -> str:
     rows = [["all clips", str(summary.floor[keys[0]].n), *cells(summary.floor)]]
     for tag, values in summary.floor_rows.items():
         rows += [[f"{titles.get(tag, tag)} {value}", str(floor[keys[0]].n), *cells(floor)]
-                 for value, floor in values.items()]
+                 for value, floor in values.items() if floor[keys[0]].n]
     return table(["clips", "lockouts", *(SHORT[k] for k in keys)], rows)
 
 
