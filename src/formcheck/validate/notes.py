@@ -1,17 +1,22 @@
-"""The prose sections of docs/accuracy.md that explain what the numbers mean: plates, pelvic tilt, camera.
+"""The prose sections of docs/accuracy.md that explain what the numbers mean: cues, fitted constants,
+plates, pelvic tilt, camera.
 
-Figures about the grid are computed from the scored clips; the perspective offsets of the plate (measured
-on rendered frames with the bar's true position, see `occlusion.py`) and the segmentation-outline check of
-pelvic tilt (`TILT_OUTLINE_NOTE`) were measured once on the same renders.
+Figures about the grid are computed from the scored clips; the segmentation-outline check of pelvic tilt
+(`TILT_OUTLINE_NOTE`) and the plated-landmark errors (`benchmarks/plated_landmarks.py`) were measured once,
+on renders of the earlier fixed grid.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from formcheck.validate.markdown import cues_table, floor_table
+from formcheck.validate.constants import TUNE_FIT, registry_rows
+from formcheck.validate.markdown import constants_table, cues_table, floor_table
 from formcheck.validate.pelvis import ACCEPT_MAE_DEG
-from formcheck.validate.score import ClipScore, GridSummary, MetricSummary
+from formcheck.validate.score import ClipScore
+from formcheck.validate.summary import GridSummary, MetricSummary
 
 # Measured once on the grid's renders (segmentation masks are not part of a validation run): the floor-side
 # outline within 40 px of the hip, 15 degree tuck minus no tuck, per column.
@@ -30,108 +35,107 @@ def _deg(s: MetricSummary) -> str:
 
 def occlusion_section(summary: GridSummary, scores: list[ClipScore]) -> str:
     """How the hidden hip is handled, with the numbers that justify the nulls."""
-    side_on = [s for s in scores if s.tags.get("view") != "oblique-refuse"]
-    on = [s.hip_px_error for s in side_on if s.tags.get("plates") == "on" and s.hip_px_error is not None]
-    off = [s.hip_px_error for s in side_on if s.tags.get("plates") != "on" and s.hip_px_error is not None]
+    scored = [s for s in scores if s.scored]
+    on = [s.hip_px_error for s in scored if s.plated and s.hip_px_error is not None]
+    off = [s.hip_px_error for s in scored if not s.plated and s.hip_px_error is not None]
     hip, knee = summary.unguarded.get("hip_extension_deg", {}), summary.unguarded.get("knee_angle_deg", {})
     lines = [
-        "A plate hides the hips for the whole set. formcheck finds the plate (a circle of constant radius "
-        "around the hips, `plates.py`) and treats every joint it hides as unknown for measuring: the hip is "
-        "placed from the bar for counting and timing reps only, a knee the model drags onto the plate is "
-        "held still at its clear position (also timing only), and every angle that needs the hip is "
-        "reported as null with the reason. The shin does not need the hip: knee and ankle are read again "
-        "around each lockout with the plate painted out (`second_look.py`), so the shin and the feet cues "
-        "are given under a plate too.",
+        "A plate hides the hips for the whole set. formcheck finds the plate, paints it out of the image "
+        "the pose model sees, and treats every joint it hides as unknown for measuring: reps are counted "
+        "from the bar (the plate's centre), and every angle that needs the hidden hip is reported as null "
+        "with the reason, so no cue is given on it. The shin does not need the hip, so the shin and the "
+        "feet cues are given under a plate too.",
         "",
-        f"Plate presence was right on {100 * summary.plate_accuracy:.0f}% of the side-on clips the camera "
-        "check accepted. Distance of the "
-        f"hip the tool used from the true hip joint at lockout: {_px(off)} without plates, {_px(on)} with "
-        "plates (the bar-based placement).",
+        f"Plate presence was right on {_pct(summary.plate_accuracy)} of the clips the camera check accepted. "
+        f"Distance of the hip the tool used from the true hip joint at lockout (median over clips): "
+        f"{_px(off)} without plates, {_px(on)} with plates.",
         "",
-        "Why null rather than a number: measuring the angles on the pose model's own joints, as a naive "
-        "tool does (no plate repair, no confidence check), gives these errors at lockout:",
+        "Why null rather than a number: the angles on the pose model's own joints, as a naive tool reads "
+        "them (no plate repair, no confidence check), are this far off at lockout:",
         "",
         "| angle | without plates | with plates |",
         "|---|---|---|",
     ]
     for name, block in (("hip extension", hip), ("knee angle", knee)):
         if block:
-            lines.append(f"| {name} | {_deg(block['no plates'])} | {_deg(block['plates'])} |")
+            lines.append(f"| {name} | {_deg(block['plate-free'])} | {_deg(block['plated'])} |")
     used = summary.unguarded.get("hip_used_extension_deg", {})
     if used:
-        lines += ["", "And the hip formcheck places from the bar, set between the *true* shoulder and knee "
-                  "(so only the hip's own error counts), would still be this far off in hip extension: "
-                  f"{_deg(used['plates'])} with plates (the model's own hip without plates: "
-                  f"{_deg(used['no plates'])})."]
-    lines += [
-        "",
-        "The plate's centre is the bar axis, but the plate hangs ~0.6 m nearer the camera than the hip "
-        "joint, so perspective shifts it from the hip by an amount set by the camera's height, tilt and "
-        "yaw (measured on rendered frames of this grid's camera: about 5-7 px side-on and ~36 px at 15° "
-        "yaw, i.e. several degrees of hip extension side-on and tens of degrees oblique). "
-        "One view does not reveal the camera pose, so no fixed offset can undo it; the pose model's own "
-        "hip and knee behind the plate were worse still: with the hips hidden it often labels the visible "
-        "leg as the far one and folds the near leg onto the plate, and even taking the leg it drew away "
-        "from the plate leaves knee angle 14.3°, shin 7.5° and hip extension 20.2° off at lockout "
-        "(`python benchmarks/plated_landmarks.py`, 52 plated lockouts). "
-        "From a single camera, hip-based angles with a plate in front of the hips are out of reach at "
-        "±3°, so the tool says so instead of guessing.",
-    ]
+        lines += ["", "And the hip formcheck used, set between the *true* shoulder and knee (so only the "
+                  "hip's own error counts), would be this far off in hip extension: "
+                  f"{_deg(used['plated'])} with plates ({_deg(used['plate-free'])} without)."]
     return "\n".join(lines)
 
 
+def _pct(x: float) -> str:
+    return "–" if x != x else f"{100 * x:.0f}%"
+
+
 def _contrast(scores: list[ClipScore]) -> str:
-    """The cue with and without the tuck, at the same (neutral) hip extension."""
-    side_on = [s for s in scores if s.tilt and s.tags.get("view") != "oblique-refuse"]
-    tuck = [s.tilt[0] for s in side_on if s.tags.get("fault") == "good"]
-    flat = [s.tilt[0] for s in side_on if s.tags.get("fault") == "no_posterior_tilt"]
+    """The cue with and without the tuck."""
+    tilted = [s for s in scores if s.tilt and s.scored and np.isfinite(s.tilt[0])]
+    tuck = [s.tilt[0] for s in tilted if s.tags.get("fault") == "good"]
+    flat = [s.tilt[0] for s in tilted if s.tags.get("fault") == "no_posterior_tilt"]
     if not tuck or not flat:
         return ""
-    return (f" Side by side at the same hip extension, a 15° tuck and no tuck put the model's hip at "
-            f"{np.mean(tuck):+.3f} and {np.mean(flat):+.3f} shoulder-knee lengths from the line (spread "
-            f"across all tucked clips {np.std([s.tilt[0] for s in side_on if s.tilt[1] > 10]):.3f}): the cue "
-            "follows hip extension and an arched back, not the tuck.")
+    return (f" Good clips (a 12-22° tuck) put the model's hip at {np.mean(tuck):+.3f} shoulder-knee lengths "
+            f"from the line on average, clips without the tuck at {np.mean(flat):+.3f} (spread across the "
+            f"tucked clips {np.std(tuck):.3f}).")
 
 
 def tilt_section(summary: GridSummary, scores: list[ClipScore]) -> str:
     """What the camera can tell about posterior pelvic tilt, in numbers."""
     fit = summary.tilt_fit
     if fit.n == 0:
-        return "No clip without plates had a lockout to calibrate on."
-    verdict = ("formcheck reports it" if fit.accepted else
-               f"`pelvic_tilt_deg` is null in every report (target {ACCEPT_MAE_DEG:g}°)")
+        return "No plate-free clip had a lockout to calibrate on."
+    verdict = ("the landmark cue would be good enough to report" if fit.accepted else
+               f"`pelvic_tilt_deg` stays null in every report (target {ACCEPT_MAE_DEG:g}°)")
     return (
         "A posterior tilt turns the pelvis under the bar while shoulders, hip joints and knees can stay put, "
         "so none of the joint angles sees it. The one landmark cue a side camera has is how far the pose "
-        "model's hip sits above or below the shoulder-knee line at lockout (`pelvis.hip_line_offset`), in "
-        "case the model's hip follows the buttocks. Calibrated against the renderer's true tilt with "
-        f"leave-one-out over {fit.n} plate-free side-on clips (tilts from -20° to +15°), it predicts tilt "
-        f"with a mean error of {fit.loo_mae:.1f}°, against {fit.baseline_mae:.1f}° for always guessing "
-        f"the average: {verdict}.{_contrast(scores)}\n\n"
-        "The body outline was checked too: on MediaPipe's segmentation masks of the grid's lockout frames "
-        f"(640x360, good form vs no tuck, both sides) the {TILT_OUTLINE_NOTE} With a plate the outline "
-        "under the hips is behind the plate anyway. Posterior tilt is not visible from one side camera at "
-        "the accuracy a cue needs, so formcheck does not give `no_posterior_tilt`.")
+        "model's hip sits above or below the shoulder-knee line at lockout (`pelvis.hip_line_offset`). "
+        f"Calibrated against the renderer's true tilt with leave-one-out over {fit.n} plate-free side-on "
+        f"clips of this grid, it predicts tilt with a mean error of {fit.loo_mae:.1f}°, against "
+        f"{fit.baseline_mae:.1f}° for always guessing the average: {verdict}.{_contrast(scores)}\n\n"
+        "The body outline was checked too, on MediaPipe's segmentation masks of the earlier fixed grid's "
+        f"lockout frames (640x360, good form vs no tuck, both sides): the {TILT_OUTLINE_NOTE} "
+        "Posterior tilt is not visible from one side camera at the accuracy a cue needs, so formcheck does "
+        "not give `no_posterior_tilt`, and its expected cues count as abstentions.")
 
 
 def cue_section(summary: GridSummary) -> str:
-    """Cue accuracy (issue 5 item 5), per cue, with what drives the misses."""
+    """Cue accuracy per cue id, with what drives the misses."""
     return (
-        "Counted per rep (a rep the tool did not count misses its cues) and per set, where the set's "
-        "cues are the report's summary list (set-level cues plus every rep's). A cue "
-        "whose metric is null is not given (the rules abstain), so plated sets get no hip-based cues and "
-        "`no_posterior_tilt` is never given; a clip whose camera is refused gets only `not_side_view`.\n\n"
-        + cues_table(summary))
+        "Counted per rep (a rep the tool did not count misses its cues; an extra rep's cues are false) and "
+        "per set (`(set)`: the report's summary list). A cue whose metric is null or unsure is not given "
+        "(the rules abstain), so plated sets get no hip-based cues and `no_posterior_tilt` is never given; "
+        "a clip whose camera is refused gets only `not_side_view`.\n\n" + cues_table(summary))
 
 
-def sections(summary: GridSummary, scores: list[ClipScore]) -> dict[str, str]:
+def constants_section(fitted: dict[str, Any] | None) -> str:
+    """The registry of constants chosen from renders (`validate/constants.py`), with the tune fit."""
+    source = ("The tune fit column is the value `" + TUNE_FIT + "` found on the tune split (bodies 0-7); "
+              "the code's value is what this grid ran with." if fitted else
+              "No tune fit was given (`--tune-fit`), so only the code's values are listed.")
+    return (
+        "Every constant chosen from rendered clips, read from the code when this page was made. Issue 11 "
+        "asks that each be fitted on the tune split only (bodies 0-7, seeds disjoint from the check split). "
+        "*fitted*: chosen from renders; *article*: the article's or DESIGN.md's target; *article + margin*: "
+        "a target moved by a margin chosen from render errors. Where the origin is not certain the last "
+        "column says so. " + source + "\n\n" + constants_table(registry_rows(), fitted))
+
+
+def sections(summary: GridSummary, scores: list[ClipScore], fitted: dict[str, Any] | None = None
+             ) -> dict[str, str]:
     """Titled paragraphs for the report."""
     return {
         "Cues": cue_section(summary),
+        "Fitted constants": constants_section(fitted),
         "Plates and the hidden hip": occlusion_section(summary, scores),
         "Posterior pelvic tilt": tilt_section(summary, scores),
         "What the camera itself costs": (
             "Error a perfect 2D landmark detector would still make at lockout, because the camera projects "
-            "the body (perspective, 15° yaw) — the floor under any landmark-based number:\n\n"
-            + floor_table(summary.floor)),
+            "the body (perspective, up to 25° of yaw, -5..35° of elevation): the floor under any number "
+            "read from landmarks in one image, MAE (worst), by camera bucket. Where it nears 3° the "
+            "plate-free target cannot be met by better landmarks alone.\n\n" + floor_table(summary)),
     }

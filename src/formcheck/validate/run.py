@@ -1,4 +1,4 @@
-"""Evaluate one grid clip: render it (cached), track landmarks (cached), run the pipeline, score it.
+"""Evaluate one grid clip: render it (cached), observe it (cached), run the pipeline, score it.
 
 Uses `flows.offline.analyse_observed`, the very engine `formcheck analyze` runs, so the grid scores what
 users get; the tracking pass's observations are cached beside each clip.
@@ -23,7 +23,7 @@ from formcheck.records import METRIC_KEYS, RepSummary
 from formcheck.rules import RulePack, RulePhase, can_read, load_rule_pack
 from formcheck.synth.clip import render_clip
 from formcheck.synth.groundtruth import ground_truth_path
-from formcheck.validate.grid import GridClip
+from formcheck.synth.randomize import SampledClip
 from formcheck.validate.pelvis import hip_line_offset
 from formcheck.validate.score import ClipScore, Outcome, OutcomeRep, score_clip
 from formcheck.validate.truth import load_truth
@@ -33,7 +33,7 @@ from formcheck.validate.truth import load_truth
 class ClipJob:
     """What a worker needs for one clip (picklable)."""
 
-    clip: GridClip
+    clip: SampledClip
     video: Path
     model: Path
     rules: Path | None = None
@@ -48,7 +48,8 @@ def ensure_rendered(job: ClipJob) -> Path:
 
 
 def ensure_observed(job: ClipJob) -> ObservedClip:
-    """The clip's tracking-pass observations, from the cache beside it when the same model made them."""
+    """The clip's tracking-pass observations, from the cache beside the render when the same pose model and
+    the same tracking pass (`TRACKING_VERSION`) made them."""
     cached = job.video.with_suffix(f".{job.model.stem}.observed-v{TRACKING_VERSION}.npz")
     if cached.is_file():
         return ObservedClip.load(cached)
@@ -102,4 +103,4 @@ def evaluate_clip(job: ClipJob) -> ClipScore:
         outcome = outcome_of(analyse_observed(clip, source, options), options.pack)
     except InputError as exc:  # the engine refused the clip (e.g. nobody found): scored as such
         outcome = _nothing_found(clip, source.info.fps, str(exc))
-    return score_clip(job.clip.name, job.clip.tags, outcome, truth)
+    return score_clip(job.clip.name, {**job.clip.tags, "split": job.clip.split}, outcome, truth)

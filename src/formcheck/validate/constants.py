@@ -1,0 +1,146 @@
+"""Every constant chosen from renders, where it came from, and its value read from the code at run time.
+
+Issue 11 asks that any constant fitted to renders be fitted on the tune split only, and that
+docs/accuracy.md list them. `REGISTRY` is that list; `value()` reads each one from its module (or from
+the shipped rule pack) every time, so the table never goes stale, and a renamed constant fails the tests
+with the name to fix here. `origin` says how the value was chosen: "fitted" (from renders), "article"
+(the article's or DESIGN.md's targets), or "article + margin" (an article target moved by a margin chosen
+from render errors). Where this list is unsure of a value's origin it says so in `fitted_on`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+ORIGINS = ("fitted", "article", "article + margin")
+TUNE_FIT = "formcheck validate --split tune --fit benchmarks/results/tune_fit.json"
+RULES = "rules/hip_thrust.toml"
+
+
+@dataclass(frozen=True)
+class Constant:
+    """One constant: where it lives (`module` and a dotted `name`, e.g. `BAR_REPS.min_rise`), what it is,
+    how it was chosen and where."""
+
+    name: str
+    module: str  # a module path, or RULES for a rule pack threshold (`name` = rule id + field)
+    what: str
+    origin: str
+    fitted_on: str
+    unit: str = ""
+    fit_key: str = ""  # the key of `validate.fit` results that refits it, if any
+
+    def __post_init__(self) -> None:
+        if self.origin not in ORIGINS:
+            raise ValueError(f"Constant {self.name}: expected origin in {ORIGINS}, got {self.origin!r}")
+
+    def value(self) -> float | int:
+        """The value in the code now. LookupError naming this registry when it is gone."""
+        if self.module == RULES:
+            return _rule_value(self.name)
+        head, *fields = self.name.split(".")
+        module = importlib.import_module(self.module)
+        try:
+            obj = getattr(module, head)
+            if isinstance(obj, type):  # a dataclass of settings: its default
+                obj = obj()
+            for part in fields:
+                obj = getattr(obj, part)
+        except AttributeError as exc:
+            raise LookupError(f"{self.module}.{self.name} is gone: update validate/constants.py's REGISTRY "
+                              f"({exc})") from exc
+        return obj
+
+
+def _rule_value(name: str) -> float:
+    """`rule_id.threshold` or `rule_id.confirm` of the shipped rule pack."""
+    from formcheck.rules import load_rule_pack
+
+    rule_id, field = name.split(".")
+    rules = {rule.id: rule for rule in load_rule_pack().rules}
+    if rule_id not in rules:
+        raise LookupError(f"rule {rule_id!r} is gone from {RULES}: update validate/constants.py's REGISTRY "
+                          f"(rules now: {', '.join(sorted(rules))})")
+    condition = rules[rule_id].test if field == "threshold" else rules[rule_id].confirm
+    if condition is None:
+        raise LookupError(f"rule {rule_id!r} has no {field}: update validate/constants.py's REGISTRY")
+    return condition.threshold
+
+
+_METRICS = "formcheck.measure.metrics"
+_OLD_CALIBRATION = "renders outside the grid, level camera (benchmarks/calibrate_{}.py); refit: " + TUNE_FIT
+_UNSURE = "unsure: the pack says thresholds start from the article's targets; to be confirmed by the lead"
+
+REGISTRY: tuple[Constant, ...] = (
+    Constant("KNEE_LANDMARK_BIAS_DEG", _METRICS, "MediaPipe's knee angle minus the true one at lockout",
+             "fitted", _OLD_CALIBRATION.format("knee_shin"), "°", "knee"),
+    Constant("SHIN_LANDMARK_BIAS_DEG", _METRICS, "MediaPipe's shin angle minus the true one at lockout",
+             "fitted", _OLD_CALIBRATION.format("knee_shin"), "°", "shin"),
+    Constant("NECK_NEUTRAL_OFFSET_DEG", _METRICS, "head-line angle of a neck in line with the torso",
+             "fitted", _OLD_CALIBRATION.format("neck"), "°", "neck_offset"),
+    Constant("NECK_GAIN", _METRICS, "true neck per degree of head-line angle", "fitted",
+             _OLD_CALIBRATION.format("neck"), "", "neck_gain"),
+    Constant("incomplete_lockout.threshold", RULES, "hip extension below which the lockout is short",
+             "article", "DESIGN.md's cue zone (the ground truth's fault threshold)", "°"),
+    Constant("lower_back_arch.threshold", RULES, "hip extension above which the back arches", "article",
+             "DESIGN.md's cue zone (the ground truth's fault threshold)", "°"),
+    Constant("feet_too_close.threshold", RULES, "knee angle below which the feet are too close",
+             "article + margin", "90° target minus a margin from render errors; " + _UNSURE, "°"),
+    Constant("feet_too_close.confirm", RULES, "shin that must agree (when measured) for feet_too_close",
+             "article + margin", "vertical shin minus a margin from render errors; " + _UNSURE, "°"),
+    Constant("feet_too_far.threshold", RULES, "knee angle above which the feet are too far",
+             "article + margin", "90° target plus a margin from render errors; " + _UNSURE, "°"),
+    Constant("feet_too_far.confirm", RULES, "shin that must agree (when measured) for feet_too_far",
+             "article + margin", "vertical shin plus a margin from render errors; " + _UNSURE, "°"),
+    Constant("feet_too_close_shin.threshold", RULES, "shin alone (plated reps) for feet_too_close",
+             "article + margin", "15° off vertical, mirroring the knee rule's 15° off 90°; " + _UNSURE, "°"),
+    Constant("feet_too_far_shin.threshold", RULES, "shin alone (plated reps) for feet_too_far",
+             "article + margin", "15° off vertical, mirroring the knee rule's 15° off 90°; " + _UNSURE, "°"),
+    Constant("no_posterior_tilt.threshold", RULES, "pelvic tilt below which the butt is not tucked",
+             "article", "the article's tuck; never fires while pelvic tilt is null", "°"),
+    Constant("chin_crushed.threshold", RULES, "neck flexion above which the chin is crushed", "article",
+             "DESIGN.md's neck contract", "°"),
+    Constant("chin_lifted.threshold", RULES, "neck flexion below which the chin is lifted", "article",
+             "DESIGN.md's neck contract", "°"),
+    Constant("rushed_reps.threshold", RULES, "median concentric time below which reps are rushed",
+             "fitted", "the old fixed grid's rushed vs controlled renders; " + _UNSURE, "s"),
+    Constant("rushed_no_pause.threshold", RULES, "hold at the top below which a rep bounced", "fitted",
+             "the old fixed grid's renders (held ~1 s vs 0 s); " + _UNSURE, "s"),
+    Constant("PlateSearch.min_radius", "formcheck.plate.finder", "smallest plate radius (body scale)",
+             "fitted", "the old fixed grid's renders (plates 0.25-0.34, glutes 0.08-0.13); refit on tune"),
+    Constant("PlateSearch.max_radius", "formcheck.plate.finder", "largest plate radius (body scale)",
+             "fitted", "the old fixed grid's renders; refit on tune"),
+    Constant("PlateSearch.min_support", "formcheck.plate.finder", "share of the rim that must show an edge",
+             "fitted", "the old fixed grid's renders; refit on tune"),
+    Constant("PlateSearch.min_presence", "formcheck.plate.finder",
+             "share of frames showing a plate for the clip to have one", "fitted",
+             "the old fixed grid's renders; refit on tune"),
+    Constant("BAR_REPS.min_rise", "formcheck.measure.lockout", "least bar rise of a rep (% body scale)",
+             "fitted", "renders of the old grid (rises 27-32%); refit on tune", "%"),
+    Constant("BAR_REPS.min_peak", "formcheck.measure.lockout", "lowest top of a rep (% body scale, vs "
+             "the shoulder)", "fitted", "renders of the old grid (tops 4-12% above); refit on tune", "%"),
+    Constant("BAR_REPS.start_rise", "formcheck.measure.lockout", "rise that starts a rep (% body scale)",
+             "fitted", "renders of the old grid; refit on tune", "%"),
+    Constant("BAR_REPS.turn_drop", "formcheck.measure.lockout", "drop that ends a top (% body scale)",
+             "fitted", "renders of the old grid; refit on tune", "%"),
+    Constant("BAR_REPS.settle_band", "formcheck.measure.lockout", "band of a settled top (% body scale)",
+             "fitted", "renders of the old grid; refit on tune", "%"),
+    Constant("SIDE_VIEW_MAX_YAW_DEG", "formcheck.body.view", "camera yaw beyond which the view is refused",
+             "article + margin", "between the 25° that must be accepted and the 40° that must be refused",
+             "°"),
+    Constant("PLATE_SIDE_VIEW_MIN_PRESENCE", "formcheck.body.view",
+             "share of frames with a round plate that vouches for a side view", "fitted",
+             "the old fixed grid's plated 15° clips; refit on tune"),
+)
+
+
+def registry_rows() -> list[tuple[Constant, float | int | str]]:
+    """Each constant with its current value ("missing: ..." when it cannot be read)."""
+    rows: list[tuple[Constant, float | int | str]] = []
+    for constant in REGISTRY:
+        try:
+            rows.append((constant, constant.value()))
+        except LookupError as exc:
+            rows.append((constant, f"missing: {exc}"))
+    return rows
