@@ -26,7 +26,7 @@ from formcheck.errors import FormcheckError
 from formcheck.flows.batch.jobs import AnalyseJob, Failed, Job, Judged, Judgement, Outcome, RejudgeJob
 from formcheck.flows.engine import EngineResult, judge
 from formcheck.flows.offline import PipelineOptions, analyse_video
-from formcheck.flows.outputs import ANGLES_CSV, REPORT_HTML, REPORT_JSON, write_outputs
+from formcheck.flows.outputs import write_outputs
 from formcheck.history.convert import (
     cue_rows,
     pack_measurements,
@@ -35,7 +35,6 @@ from formcheck.history.convert import (
     unpack_measurements,
 )
 from formcheck.records import Analysis, SourceInfo, ViewEstimate
-from formcheck.rules import RulePack
 
 # A worker keeps the count of frames it has tracked in this file of its staging folder, for the driver's
 # progress bar; it is gone before the folder is handed back.
@@ -89,28 +88,12 @@ def _rejudge(job: RejudgeJob) -> Outcome:
     source_info = SourceInfo(job.video or stored.video_path, stored.fps, stored.frames, stored.width,
                              stored.height)
     analysis = judge(measured.series, rep_summaries(stored.reps), view, s.pack, source_info, stored.notes)
+    result = EngineResult(analysis, measured.pose, measured.joints, measured.plate)
+    source = open_video(job.video) if job.video is not None else None
+    gone = f"re-judged from stored measurements; the video is no longer at {stored.video_path}"
     with _output_folder(job.staging) as (folder, sent):
-        if job.video is not None:
-            result = EngineResult(analysis, measured.pose, measured.joints, measured.plate)
-            write_outputs(result, open_video(job.video), folder, s.pack, video=s.video)
-        else:
-            _write_without_video(analysis, folder, s.pack, stored.video_path)
+        write_outputs(result, source, folder, s.pack, video=s.video, no_source=gone)
     return Judged(job.number, _judgement(analysis, stored.measurements), sent.files)
-
-
-def _write_without_video(analysis: Analysis, folder: Path, pack: RulePack, was_at: str) -> None:
-    """report.json, angles.csv and report.html with no key frames: the video is not where it was."""
-    from formcheck.report.csv_report import write_csv_report
-    from formcheck.report.html_report import write_html_report
-    from formcheck.report.json_report import write_json_report
-
-    note = (f"re-judged from stored measurements; the video is no longer at {was_at}, so this report has "
-            "no key frames and no annotated video")
-    why = {rule.cue: rule.why for rule in pack.rules}
-    why["not_side_view"] = pack.view.why
-    write_csv_report(analysis.series, folder / ANGLES_CSV)
-    write_json_report(analysis, folder / REPORT_JSON, notes=[note])
-    write_html_report(analysis, folder / REPORT_HTML, why=why, notes=[note])
 
 
 def _judgement(analysis: Analysis, measurements: bytes) -> Judgement:
