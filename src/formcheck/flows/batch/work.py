@@ -23,18 +23,12 @@ from pathlib import Path
 
 from formcheck.capture.video import open_video
 from formcheck.errors import FormcheckError
-from formcheck.flows.batch.jobs import AnalyseJob, Failed, Job, Judged, Judgement, Outcome, RejudgeJob
+from formcheck.flows.batch.jobs import AnalyseJob, Failed, Job, Judged, Outcome, RejudgeJob
 from formcheck.flows.engine import EngineResult, judge
 from formcheck.flows.offline import PipelineOptions, analyse_video
 from formcheck.flows.outputs import write_outputs
-from formcheck.history.convert import (
-    cue_rows,
-    pack_measurements,
-    rep_rows,
-    rep_summaries,
-    unpack_measurements,
-)
-from formcheck.records import Analysis, SourceInfo, ViewEstimate
+from formcheck.history.convert import judgement, pack_measurements, rep_summaries, unpack_measurements
+from formcheck.records import SourceInfo, ViewEstimate
 
 # A worker keeps the count of frames it has tracked in this file of its staging folder, for the driver's
 # progress bar; it is gone before the folder is handed back.
@@ -78,7 +72,7 @@ def _analyse(job: AnalyseJob) -> Outcome:
         reason = f" ({analysis.view.reason})" if analysis.view.reason else ""
         return Failed(job.number, NOT_SIDE_ON.format(reason=reason), report=True, files=sent.files)
     blob = pack_measurements(analysis.series, result.pose, result.joints, result.plate)
-    return Judged(job.number, _judgement(analysis, blob), sent.files)
+    return Judged(job.number, judgement(analysis, blob), sent.files)
 
 
 def _rejudge(job: RejudgeJob) -> Outcome:
@@ -93,15 +87,7 @@ def _rejudge(job: RejudgeJob) -> Outcome:
     gone = f"re-judged from stored measurements; the video is no longer at {stored.video_path}"
     with _output_folder(job.staging) as (folder, sent):
         write_outputs(result, source, folder, s.pack, video=s.video, no_source=gone)
-    return Judged(job.number, _judgement(analysis, stored.measurements), sent.files)
-
-
-def _judgement(analysis: Analysis, measurements: bytes) -> Judgement:
-    src, view = analysis.source, analysis.view
-    return Judgement(fps=float(src.fps), frames=src.frames, width=src.width, height=src.height,
-                     side=view.side, view_confidence=float(view.confidence), view_reason=view.reason,
-                     score=analysis.score, notes=tuple(analysis.notes), reps=rep_rows(analysis),
-                     cues=cue_rows(analysis), measurements=measurements)
+    return Judged(job.number, judgement(analysis, stored.measurements), sent.files)
 
 
 class _FrameCount:
