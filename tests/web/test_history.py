@@ -48,6 +48,10 @@ def test_an_upload_is_stored_once_per_client_and_only_the_servers_old_folder_goe
             await history.record(_upload(settings, batch_folder, time.time(), client="Bob"), _judgement())
             await history.record(_upload(settings, settings.sets_dir / ("c" * 24), time.time(), client="Bob"),
                                  _judgement())
+            # a report the server may not serve is no reason to skip an upload: it is analysed again
+            await history.record(_upload(settings, tmp_path / "elsewhere", time.time(), client="Cy"),
+                                 _judgement())
+            assert await history.done("Cy", sha("video")) is None
         finally:
             await history.stop()
 
@@ -57,7 +61,7 @@ def test_an_upload_is_stored_once_per_client_and_only_the_servers_old_folder_goe
                             "FROM sets s JOIN clients c ON c.id = s.client_id "
                             "JOIN sessions se ON se.id = s.session_id ORDER BY c.name").fetchall()
     kept = [(name, Path(folder).name) for name, _, folder, *_ in rows]
-    assert kept == [("Ann", "b" * 24), ("Bob", "c" * 24)]
+    assert kept == [("Ann", "b" * 24), ("Bob", "c" * 24), ("Cy", "elsewhere")]
     assert rows[0][1] == time.strftime("%Y-%m-%d", time.localtime(week_ago))  # it keeps its session
     assert rows[0][3:] == ("monday.mp4", model_id(model), rules_version(pack))
     assert not first.exists() and second.is_dir()

@@ -91,11 +91,12 @@ class ServerHistory:
 
     async def done(self, client: str, video_sha256: str) -> StoredSet | None:
         """The stored set when this server would store nothing new for the video (batch's "already done"):
-        the same key, and its report still in place."""
+        the same key, and its report in place where the server can show it."""
         stored = await self.find(client, video_sha256)
         if stored is None or stored.record.key != self.key(video_sha256):
             return None
-        return stored if (Path(stored.record.report_dir) / REPORT_JSON).is_file() else None
+        folder = self.served_folder(stored)
+        return stored if folder is not None and (folder / REPORT_JSON).is_file() else None
 
     def served_folder(self, stored: StoredSet) -> Path | None:
         """The set's folder when the server may read it (under one of its roots), else None."""
