@@ -39,7 +39,15 @@ from formcheck.history.trends_plots import tempo_limits
 from formcheck.report.plots import DEFAULT_BANDS
 from formcheck.rules import RulePack
 from formcheck.web.assets import TASKS_VISION
-from formcheck.web.clients import SET_ID, TREND_FILES, TRENDS_CSV, TrendPlots, set_document, trends_csv
+from formcheck.web.clients import (
+    SET_ID,
+    TREND_FILES,
+    TRENDS_CSV,
+    TrendPlots,
+    set_document,
+    summary,
+    trends_csv,
+)
 from formcheck.web.history import ServerHistory, Upload
 from formcheck.web.jobs import SET_FILES, Job, JobQueue, new_job_id
 from formcheck.web.live_engine import BadMessage, LiveFeed, rule_pack
@@ -146,7 +154,7 @@ class _Sets:
     async def document(self, client: str, set_id: str) -> dict[str, Any]:
         """What the report page shows: the upload while it is in the works, then the stored set (404 when
         the client has no such set)."""
-        job, stored = await self._find(client, set_id)
+        client, job, stored = await self._find(client, set_id)
         if job is not None and (not job.over or stored is None):
             return job.public(self.jobs.ahead(job.id))
         assert stored is not None
@@ -156,7 +164,7 @@ class _Sets:
     async def folder(self, client: str, set_id: str) -> Path:
         """The folder the set's files are served from: the stored set's, when it is in the server's own
         folders, else a failed upload's (a refused view keeps the report that says why); 404 otherwise."""
-        job, stored = await self._find(client, set_id)
+        _client, job, stored = await self._find(client, set_id)
         if stored is not None:
             folder = self.history.served_folder(stored)
         else:
@@ -165,7 +173,8 @@ class _Sets:
             raise HTTPException(404, "this set's files are not kept on this server")
         return folder
 
-    async def _find(self, client: str, set_id: str) -> tuple[Job | None, StoredSet | None]:
+    async def _find(self, client: str, set_id: str) -> tuple[str, Job | None, StoredSet | None]:
+        """The client's name as stored, their latest upload of the video and its stored set."""
         client = check_client(client)
         if not SET_ID.match(set_id):
             raise HTTPException(404, "no such set for this client")
@@ -173,7 +182,7 @@ class _Sets:
         job = self.jobs.latest(client, set_id)
         if stored is None and job is None:
             raise HTTPException(404, "no such set for this client")
-        return job, stored
+        return client, job, stored
 
 
 def _pages(app: FastAPI, settings: ServeSettings, sets: _Sets) -> None:
@@ -267,12 +276,11 @@ async def _same_set(jobs: JobQueue, history: ServerHistory, received: ReceivedUp
     if running is not None or stored is None:
         return running
     folder = history.served_folder(stored)
-    record, now = stored.record, time.time()
+    now = time.time()
     job = Job(new_job_id(), received.client, now, received.size, received.sha256,
-              name=received.name or record.video_name, status="done", stage="already analysed",
+              name=received.name or stored.record.video_name, status="done", stage="already analysed",
               files=tuple(n for n in SET_FILES if folder is not None and (folder / n).is_file()),
-              summary={"rep_count": len(record.reps), "score": record.score,
-                       "cues": list(dict.fromkeys(c.cue for c in record.cues))}, finished=now)
+              summary=summary(stored), finished=now)
     await jobs.add_finished(job)
     return job
 

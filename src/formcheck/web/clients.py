@@ -43,6 +43,13 @@ def set_url(client: str, video_sha256: str) -> str:
     return f"/clients/{quote(client, safe='')}/sets/{video_sha256}"
 
 
+def summary(stored: StoredSet) -> dict[str, Any]:
+    """What report.json's summary says, from the stored set: reps, score and the cue ids given."""
+    record = stored.record
+    return {"rep_count": len(record.reps), "score": record.score,
+            "cues": list(dict.fromkeys(c.cue for c in record.cues))}
+
+
 def set_document(client: str, stored: StoredSet, trend: SetTrend, folder: Path | None) -> dict[str, Any]:
     """What the client and report pages say about a stored set; file links only for files the server may
     serve (`folder` None: none)."""
@@ -52,7 +59,7 @@ def set_document(client: str, stored: StoredSet, trend: SetTrend, folder: Path |
     doc: dict[str, Any] = {
         "set": record.key.video_sha256, "client": client, "status": "done", "session": stored.session,
         "video": record.video_name, "recorded_at": record.recorded_at, "analysed_at": record.analysed_at,
-        "summary": {"rep_count": len(record.reps), "score": record.score, "cues": list(trend.cues)},
+        "summary": summary(stored),
         "clean_share": trend.clean_share, "lockout_loss_deg": trend.lockout_loss_deg,
         "slowdown_pct": trend.slowdown_pct,
         "links": {"page": base, **{name: f"{base}/files/{name}" for name in files}},
@@ -60,7 +67,6 @@ def set_document(client: str, stored: StoredSet, trend: SetTrend, folder: Path |
     if "report.json" not in files:
         doc["note"] = FILES_NOT_KEPT
     return doc
-
 
 
 def trends_csv(trends: Trends, stored: Sequence[StoredSet], client: str) -> str:
