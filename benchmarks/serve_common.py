@@ -21,11 +21,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(data: Path, timeout_s: float = 300.0) -> Iterator[str]:
-    """`formcheck serve --data DATA` on a free loopback port until the block ends; yields its base URL."""
+    """`formcheck serve --data DATA` on a free loopback port until the block ends; yields its base URL. Its
+    history database is in DATA too, never the user's own."""
     port = free_port()
     log = (data / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "formcheck", "serve", "--port", str(port),
-                                "--data", str(data)], stdout=log, stderr=subprocess.STDOUT)
+                                "--data", str(data), "--db", str(data / "history.sqlite3")],
+                               stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s
     try:

@@ -1,4 +1,5 @@
-"""Fixtures for the web app: settings in a temp data dir, an in-process client, a fake runtime folder."""
+"""Fixtures for the web app: settings in a temp data dir (and history database), an in-process client, a
+fake runtime folder."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def make_client(tmp_path: Path, pose_model: Path, fake_runtime: Path) -> Iterato
     clients: list[TestClient] = []
 
     def make(**overrides: object) -> TestClient:
-        options: dict = {"data_dir": tmp_path / "data", "models_dir": pose_model.parent, **overrides}
+        options: dict = {"data_dir": tmp_path / "data", "models_dir": pose_model.parent,
+                         "db": tmp_path / "history.sqlite3", **overrides}
         client = TestClient(create_app(ServeSettings(**options), model=pose_model, tasks_vision=fake_runtime),
                             base_url=BASE)
         client.__enter__()  # runs the lifespan: the job queue and its process pool
@@ -53,11 +55,13 @@ def client(make_client: MakeClient) -> TestClient:
 
 @pytest.fixture(scope="session")
 def analysed(tmp_path_factory: pytest.TempPathFactory, pose_model: Path) -> Iterator[tuple[TestClient, dict]]:
-    """One app with one analysed set (chin_lifted_left.mp4, client "Alex"): (client, its job status)."""
+    """One app with one analysed set (chin_lifted_left.mp4, client "Alex"): (client, its job status). Its
+    history database is `<data>/history.sqlite3`."""
     root = tmp_path_factory.mktemp("analysed")
     runtime = root / "runtime"
     runtime.mkdir()
-    settings = ServeSettings(data_dir=root / "data", models_dir=pose_model.parent)
+    settings = ServeSettings(data_dir=root / "data", models_dir=pose_model.parent,
+                             db=root / "data" / "history.sqlite3")
     with TestClient(create_app(settings, model=pose_model, tasks_vision=runtime), base_url=BASE) as client:
         created = upload(client, SAMPLES / "chin_lifted_left.mp4")
         assert created.status_code == 202, created.text

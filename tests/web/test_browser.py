@@ -49,7 +49,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("serve-data")
     log = (data / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "formcheck", "serve", "--port", str(port),
-                                "--data", str(data)], stdout=log, stderr=subprocess.STDOUT)
+                                "--data", str(data), "--db", str(data / "history.sqlite3")],
+                               stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300  # the first run fetches the browser's pose runtime
     while True:
@@ -167,6 +168,10 @@ def test_upload_shows_the_report_formcheck_analyze_gives(page, server, analyze_r
     page.goto(f"{server}{client_page}")
     page.wait_for_selector("#sets tr a")
     assert page.locator("#sets tr").count() >= 1
+    # the trends of `formcheck history`, drawn by the server for the page
+    plots_drawn = "[...document.querySelectorAll('img[data-plot]')].every(i => i.naturalWidth > 0)"
+    _wait(page, plots_drawn, 60)
+    assert page.locator("img[data-plot]").count() == 4
 
 
 def test_live_page_counts_the_reps_and_shows_the_fault_cue_then_saves_the_set(page, server):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -14,16 +15,17 @@ import pytest
 
 from formcheck.web.jobs import Job, JobQueue, new_job_id
 from formcheck.web.settings import ServeSettings
-from web.serving import upload, wait_for_job
+from web.serving import SAMPLES, upload, wait_for_job
 
 
 @pytest.mark.slow
 def test_four_uploads_at_once_all_finish_in_turn(client, make_video):
-    videos = [make_video(f"blank{i}.mp4", frames=20) for i in range(4)]
-    with ThreadPoolExecutor(4) as pool:
-        created = list(pool.map(lambda v: upload(client, v), videos))
-    assert [r.status_code for r in created] == [202] * 4
-    ids = [r.json()["job"] for r in created]
+    videos = [make_video(f"blank{i}.mp4", frames=20 + i) for i in range(4)]
+    with ThreadPoolExecutor(5) as pool:  # the first video twice: the second upload joins the first's job
+        created = list(pool.map(lambda v: upload(client, v), [*videos, videos[0]]))
+    assert [r.status_code for r in created] == [202] * 5
+    ids = [r.json()["job"] for r in created[:4]]
+    assert created[4].json()["job"] == ids[0] and len(set(ids)) == 4
     waiting = [client.get(f"/api/jobs/{i}").json() for i in ids]
     assert any(w.get("ahead", 0) > 0 for w in waiting), waiting  # one analysis at a time: the rest queue
     finished = [wait_for_job(client, i) for i in ids]
@@ -54,12 +56,33 @@ def test_an_uploaded_set_is_judged_as_formcheck_analyze_judges_it(analysed, anal
     assert set(job["links"]) == {"page", "report.json", "angles.csv", "report.html", "annotated.mp4"}
     assert client.get(job["links"]["annotated.mp4"]).headers["content-type"] == "video/mp4"
     sets = client.get("/api/clients/Alex/sets").json()["sets"]
-    assert [s["job"] for s in sets] == [job["job"]]
+    assert [s["set"] for s in sets] == [job["set"]] and sets[0]["summary"]["rep_count"] == 3
+    db = client.app.state.settings.db
+    with sqlite3.connect(db) as conn:  # recorded as a set of Alex, as batch records one
+        rows = conn.execute("SELECT c.name, s.video_name, s.rep_count, s.video_sha256, s.report_dir "
+                            "FROM sets s JOIN clients c ON c.id = s.client_id").fetchall()
+    assert rows == [("Alex", "chin_lifted_left.mp4", 3, job["set"],
+                     str(client.app.state.jobs.folder(job["job"]).resolve()))]
+
+
+@pytest.mark.slow
+def test_the_same_video_uploaded_again_for_the_same_client_is_stored_once(analysed):
+    client, job = analysed
+    again = upload(client, SAMPLES / "chin_lifted_left.mp4")
+    assert again.status_code == 202 and again.json()["status"] == "done"  # nothing is analysed again
+    assert again.json()["links"] == job["links"] and again.json()["job"] != job["job"]
+    status = client.get(f"/api/jobs/{again.json()['job']}").json()
+    assert status["stage"] == "already analysed" and status["summary"]["rep_count"] == 3
+    assert [s["set"] for s in client.get("/api/clients/Alex/sets").json()["sets"]] == [job["set"]]
+
+
+async def _not_recorded(*_args: object) -> None:
+    raise AssertionError("these tests analyse nothing")
 
 
 def _queue(tmp_path: Path, **overrides: object) -> JobQueue:
-    settings = ServeSettings(data_dir=tmp_path, models_dir=tmp_path, **overrides)
-    queue = JobQueue(settings, tmp_path / "model.task")
+    settings = ServeSettings(data_dir=tmp_path, models_dir=tmp_path, db=tmp_path / "h.sqlite3", **overrides)
+    queue = JobQueue(settings, tmp_path / "model.task", on_judged=_not_recorded)
     settings.uploads_dir.mkdir(parents=True)
     return queue
 

@@ -97,10 +97,13 @@ def test_with_a_token_the_websocket_needs_it(guarded):
 
 
 TRAVERSALS = [
-    "/clients/Alex/sets/{job}/files/..%2Fjob.json",
-    "/clients/Alex/sets/{job}/files/%2E%2E%2F%2E%2E%2Fhistory.sqlite",
-    "/clients/Alex/sets/{job}/files/job.json",
-    "/clients/Alex/sets/{job}/files/upload.mp4",
+    "/clients/Alex/sets/{set}/files/..%2Fjob.json",
+    "/clients/Alex/sets/{set}/files/%2E%2E%2F%2E%2E%2Fhistory.sqlite3",
+    "/clients/Alex/sets/{set}/files/job.json",
+    "/clients/Alex/sets/{set}/files/upload.mp4",
+    "/clients/Alex/sets/{job}/files/report.json",
+    "/clients/Alex/sets/..%2F..%2Fhistory.sqlite3",
+    "/api/clients/Alex/trends/..%2F..%2Fhistory.sqlite3",
     "/clients/Alex/sets/..%2F..%2Fetc/files/report.json",
     "/clients/..%2F..%2Fetc%2Fpasswd",
     "/static/..%2Fapp.py",
@@ -115,7 +118,7 @@ TRAVERSALS = [
 @pytest.mark.parametrize("path", TRAVERSALS)
 def test_no_url_reaches_a_file_outside_the_allowed_ones(analysed, path):
     client, job = analysed
-    response = client.get(path.format(job=job["job"]))
+    response = client.get(path.format(set=job["set"], job=job["job"]))
     assert response.status_code in (400, 404), response.text[:200]
     assert b"import" not in response.content and b"root:" not in response.content
 
@@ -128,8 +131,10 @@ def test_a_clients_sets_are_reachable_only_under_that_client(analysed):
     assert client.get(mine["report.json"]).status_code == 200
     for url in (mine["page"], mine["report.json"], mine["annotated.mp4"]):
         assert client.get(url.replace("/clients/Alex/", "/clients/Bob/")).status_code == 404
-    listed = client.get("/api/clients/Bob/sets").json()["sets"]
-    assert listed == []
+    listed = client.get("/api/clients/Bob/sets").json()
+    assert listed["sets"] == [] and listed["trends"] is None
+    assert client.get("/api/clients/Bob/trends/angles.png").status_code == 404
+    assert client.get("/api/clients/Alex/trends/angles.png").status_code == 200
 
 
 @pytest.mark.slow

@@ -14,13 +14,12 @@ from formcheck.history.store import HistoryStore, default_db_path, default_repor
 from formcheck.history.trends import build_trends
 from formcheck.history.trends_csv import write_trends_csv
 from formcheck.history.trends_html import render_trends_html
+from formcheck.history.trends_plots import tempo_limits
 from formcheck.report.files import atomic_write
 from formcheck.report.plots import DEFAULT_BANDS
-from formcheck.rules import TIMING_KEYS, Direction, RulePack, load_rule_pack
+from formcheck.rules import load_rule_pack
 
 TRENDS_HTML = "trends.html"
-# report.html's target bands, but the neck's is the coached band of docs/design.md (+10 to +65: the rule pack
-# calls chin_lifted below 0 and chin_crushed above +75); report.plots still draws the older -15 to +15.
 MAX_LISTED = 10
 
 
@@ -77,16 +76,6 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path}")
     return 0
-
-
-def tempo_limits(pack: RulePack) -> dict[str, float]:
-    """The least time per phase the rule pack accepts (its `below` thresholds on timing)."""
-    limits: dict[str, float] = {}
-    for rule in pack.rules:
-        test = rule.test
-        if rule.enabled and test.metric in TIMING_KEYS and test.when is Direction.BELOW:
-            limits[test.metric] = max(limits.get(test.metric, 0.0), test.threshold)
-    return limits
 
 
 def _listed(names: list[str]) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from formcheck.cli.models import notify_stderr
 from formcheck.errors import FormcheckError, InputError
+from formcheck.history.store import HistoryStore, default_db_path
 from formcheck.pose.models import default_models_dir, ensure_model
 from formcheck.web.settings import (
     DEFAULT_HOST,
@@ -33,8 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"address to listen on (default: {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
     parser.add_argument("--db", type=Path, default=None,
-                        help="the history database shared with `formcheck batch` (not used yet: the client "
-                             "pages list the sets kept in --data until the history store is in this build)")
+                        help="the history database every analysed set is recorded in, shared with "
+                             f"`formcheck batch` and `formcheck history` (default: {default_db_path()})")
     parser.add_argument("--token", default=None,
                         help="a secret every request must carry (needed for any --host but loopback)")
     parser.add_argument("--data", type=Path, default=None,
@@ -42,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-upload-mb", type=float, default=DEFAULT_MAX_UPLOAD / (1 << 20),
                         help="largest accepted video in MB (default: 1024); bigger uploads get 413")
     parser.add_argument("--keep-days", type=float, default=30.0,
-                        help="delete analysed sets older than this many days (0 keeps them; default: 30)")
+                        help="delete the files (report, annotated video) of sets analysed more than this "
+                             "many days ago; the sets stay in the history (0 keeps them; default: 30)")
     parser.add_argument("--rules", type=Path, default=None,
                         help="a TOML rule file that overrides or extends the built-in hip-thrust pack")
     parser.set_defaults(func=run)
@@ -54,7 +56,8 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
         raise InputError(f"--max-upload-mb: expected a positive size, got {args.max_upload_mb}")
     try:
         settings = ServeSettings(data_dir=args.data or default_data_dir(), models_dir=default_models_dir(),
-                                 host=args.host, port=args.port, token=args.token, db=args.db,
+                                 db=args.db or default_db_path(), host=args.host, port=args.port,
+                                 token=args.token,
                                  max_upload_bytes=round(args.max_upload_mb * (1 << 20)),
                                  keep_days=args.keep_days, rules=args.rules)
     except ValueError as exc:
@@ -74,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.rules is not None and not args.rules.is_file():
         raise InputError(f"--rules: {args.rules} does not exist")
+    _check_db(settings.db)
     model = ensure_model("full", notify=notify_stderr)
     try:
         tasks_vision = ensure_tasks_vision(settings.models_dir, notify=notify_stderr)
@@ -84,17 +88,22 @@ def run(args: argparse.Namespace) -> int:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"--data: cannot create {settings.data_dir} ({exc.strerror})") from exc
-    if args.db is not None:
-        print(f"formcheck: note: --db {args.db} is not used yet; the client pages list the sets kept in "
-              f"{settings.sets_dir}", file=sys.stderr)
     app = create_app(settings, model=model, tasks_vision=tasks_vision)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     login = " (log in with the token)" if settings.token else ""
-    print(f"formcheck: serving on http://{shown}:{settings.port}/{login}; data in {settings.data_dir}",
-          file=sys.stderr)
+    print(f"formcheck: serving on http://{shown}:{settings.port}/{login}; data in {settings.data_dir}, "
+          f"history in {settings.db}", file=sys.stderr)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", ws_max_size=1 << 16,
                 access_log=False)
     return 0
+
+
+def _check_db(db: Path) -> None:
+    """Open (create or migrate) the history database once, so a bad --db is one line before serving."""
+    if db.is_dir():
+        raise InputError(f"--db: {db} is a folder, expected a database file")
+    with HistoryStore(db):  # InputError: not a database, cannot be created, or from a newer formcheck
+        pass
 
 
 def _check_port(host: str, port: int) -> None:

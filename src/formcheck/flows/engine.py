@@ -14,6 +14,7 @@ the pose model itself feeds observations without a plate, which is all it can se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -141,12 +142,20 @@ class Engine:
                 plate = PlateTrack.none(len(pose))
             joints, plate_notes = _offline_joints(pose, painted, plate, view.side, self.options.measure)
             series, reps = measure_clip(joints, self.options.measure)
-        verdict = evaluate_set(reps, view, self.options.pack)
-        score = verdict.score if any(rep.measured for rep in reps) else None
-        analysis = Analysis(source=replace(source, frames=len(pose)), view=view, series=series,
-                            reps=verdict.reps, set_cues=verdict.set_cues, score=score,
-                            notes=(*notes, *plate_notes))
+        analysis = judge(series, reps, view, self.options.pack, replace(source, frames=len(pose)),
+                         (*notes, *plate_notes))
         return EngineResult(analysis, pose, joints, plate)
+
+
+def judge(series: FrameSeries, reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack,
+          source: SourceInfo, notes: tuple[str, ...] = ()) -> Analysis:
+    """The set's `Analysis` from its measured reps, judged by `pack`: what `Engine.finish` concludes, and
+    what re-judging stored measurements concludes. No score when no angle was measured at any lockout
+    (nothing was judged, so 100 would be a lie)."""
+    verdict = evaluate_set(reps, view, pack)
+    score = verdict.score if any(rep.measured for rep in reps) else None
+    return Analysis(source=source, view=view, series=series, reps=verdict.reps, set_cues=verdict.set_cues,
+                    score=score, notes=notes)
 
 
 def _merged(updates: list[EngineUpdate]) -> EngineUpdate:

@@ -2,7 +2,8 @@
 
 report.json, angles.csv, report.html and (unless asked not to) annotated.mp4 go into one folder, each
 atomically. The annotated video is the only second decode of the clip; the HTML's lockout key frames are
-kept from it, or picked from the file when no video is drawn.
+kept from it, or picked from the file when no video is drawn. A set re-judged after its video is gone has
+neither, and its report says why.
 """
 
 from __future__ import annotations
@@ -38,10 +39,15 @@ class Outputs:
     notes: tuple[str, ...]
 
 
-def write_outputs(result: EngineResult, source: FileSource, folder: Path, pack: RulePack, *,
-                  video: bool = True, progress: OutputProgress | None = None) -> Outputs:
+def write_outputs(result: EngineResult, source: FileSource | None, folder: Path, pack: RulePack, *,
+                  video: bool = True, progress: OutputProgress | None = None,
+                  no_source: str = "the video is not available") -> Outputs:
     """Write the set's outputs into `folder` (created if missing). A refused view gets report.json,
-    angles.csv and an HTML that says why, but no video."""
+    angles.csv and an HTML that says why, but no video.
+
+    `source` None (a set re-judged from stored measurements after its video was moved or deleted): no
+    annotated video and no key frames, and the report's notes say so, starting with `no_source` (why).
+    """
     analysis = result.analysis
     folder.mkdir(parents=True, exist_ok=True)
     files = [REPORT_JSON, ANGLES_CSV, REPORT_HTML]
@@ -49,6 +55,9 @@ def write_outputs(result: EngineResult, source: FileSource, folder: Path, pack: 
     write_csv_report(analysis.series, folder / ANGLES_CSV)
     if not analysis.view.is_side_view:
         images: dict[int, np.ndarray] = {}
+    elif source is None:
+        images = {}
+        notes.append(f"{no_source}, so this report has no key frames and no annotated video")
     elif video:
         images, codec_note = _annotated_video(source, result, folder / ANNOTATED_MP4, progress)
         notes.append(codec_note)

@@ -1,6 +1,6 @@
 """Between the analysis records (formcheck.records) and the history database's rows.
 
-- `rep_rows`, `cue_rows`: a judged set as rows;
+- `rep_rows`, `cue_rows`: a judged set as rows, `judgement`: all of it (what a writer stores);
 - `rep_summaries`: the rows back into the `RepSummary`s the rules engine reads, value for value (SQLite's
   REAL is a 64-bit float, so nothing is rounded), which is what lets a set be re-judged later;
 - `pack_measurements` / `unpack_measurements`: the per-frame series, body points, joints and plate a set's
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.body.keypoints import Keypoints
-from formcheck.history.records import CueRow, MetricRow, RepRow
+from formcheck.history.records import CueRow, Judgement, MetricRow, RepRow
 from formcheck.plate.track import PlateTrack
 from formcheck.records import Analysis, Cue, FrameSeries, MetricValue, RepSummary
 
@@ -42,6 +42,15 @@ def cue_rows(analysis: Analysis) -> tuple[CueRow, ...]:
     cues: list[Cue] = [*analysis.set_cues, *(c for v in analysis.reps for c in v.cues)]
     return tuple(CueRow(c.id, str(c.severity), c.message, c.rep, c.metric,
                         None if c.value is None else float(c.value), c.primary) for c in cues)
+
+
+def judgement(analysis: Analysis, measurements: bytes) -> Judgement:
+    """A judged set (side-on) as the database stores it; `measurements` from `pack_measurements`."""
+    src, view = analysis.source, analysis.view
+    return Judgement(fps=float(src.fps), frames=src.frames, width=src.width, height=src.height,
+                     side=view.side, view_confidence=float(view.confidence), view_reason=view.reason,
+                     score=analysis.score, notes=tuple(analysis.notes), reps=rep_rows(analysis),
+                     cues=cue_rows(analysis), measurements=measurements)
 
 
 def rep_summaries(rows: tuple[RepRow, ...]) -> list[RepSummary]:

@@ -143,6 +143,35 @@ class SetRecord:
 
 
 @dataclass(frozen=True)
+class Judgement:
+    """A judged set as the database stores it, without the key, paths and times its writer adds: what an
+    analysis process (a batch worker, the server's analysis process) sends back to the one writer."""
+
+    fps: float
+    frames: int
+    width: int
+    height: int
+    side: str
+    view_confidence: float
+    view_reason: str | None
+    score: int | None
+    notes: tuple[str, ...]
+    reps: tuple[RepRow, ...]
+    cues: tuple[CueRow, ...]
+    measurements: bytes
+
+    def record(self, key: SetKey, *, video_path: str, video_name: str, report_dir: str, recorded_at: str,
+               analysed_at: str) -> SetRecord:
+        """The row to store, once the writer knows the set's key, where things are and when."""
+        return SetRecord(
+            key=key, video_path=video_path, video_name=video_name, report_dir=report_dir,
+            recorded_at=recorded_at, analysed_at=analysed_at, fps=self.fps, frames=self.frames,
+            width=self.width, height=self.height, side=self.side, view_confidence=self.view_confidence,
+            view_reason=self.view_reason, score=self.score, notes=self.notes, reps=self.reps, cues=self.cues,
+            measurements=self.measurements)
+
+
+@dataclass(frozen=True)
 class StoredSet:
     """A set as read back: its row id, client, session date and what was stored."""
 

@@ -7,7 +7,9 @@ percentages with 1 decimal, cue ids joined by ';'.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TextIO
 
 from formcheck.history.trends import ANGLE_KEYS, TEMPO_KEYS, Trends
 from formcheck.report.files import atomic_write
@@ -32,16 +34,9 @@ def session_header(trends: Trends) -> list[str]:
 
 def write_trends_csv(trends: Trends, folder: Path) -> tuple[Path, Path]:
     """Write both files atomically into `folder`; returns their paths."""
-    reports = {s.set_id: s.report_html for s in trends.sets}
     reps_path, sessions_path = folder / REPS_CSV, folder / SESSIONS_CSV
     with atomic_write(reps_path, newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(rep_header())
-        for r in trends.reps:
-            writer.writerow([r.session, r.set_id, r.set_name, r.rep,
-                             *(_cell(r.angles[k]) for k in ANGLE_KEYS),
-                             *(_cell(r.tempo[k]) for k in TEMPO_KEYS), ";".join(r.cues), int(r.clean),
-                             _cell(r.lockout_loss_deg), _cell(r.slowdown_pct), reports[r.set_id]])
+        write_rep_rows(trends, handle)
     with atomic_write(sessions_path, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(session_header(trends))
@@ -51,3 +46,16 @@ def write_trends_csv(trends: Trends, folder: Path) -> tuple[Path, Path]:
                              _cell(s.score),
                              *(_cell(s.cue_share.get(c, 0.0), 100.0) for c in trends.cue_ids)])
     return reps_path, sessions_path
+
+
+def write_rep_rows(trends: Trends, handle: TextIO, reports: Mapping[int, str] | None = None) -> None:
+    """trends.csv into an open text handle. The `report` column holds each set's report.html path, or what
+    `reports` gives for its set id (the server puts the set's page there, never a path of its disk)."""
+    links = reports if reports is not None else {s.set_id: str(s.report_html) for s in trends.sets}
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(rep_header())
+    for r in trends.reps:
+        writer.writerow([r.session, r.set_id, r.set_name, r.rep,
+                         *(_cell(r.angles[k]) for k in ANGLE_KEYS),
+                         *(_cell(r.tempo[k]) for k in TEMPO_KEYS), ";".join(r.cues), int(r.clean),
+                         _cell(r.lockout_loss_deg), _cell(r.slowdown_pct), links[r.set_id]])

@@ -1,5 +1,6 @@
-"""The plots of trends.html, as PNG bytes: lockout angles and tempo over the sessions, cues and clean reps
-per session, and drift within each set.
+"""The plots of trends.html (and of the server's client page), as PNG bytes: lockout angles and tempo over
+the sessions, cues and clean reps per session, and drift within each set; `tempo_limits` is what the tempo
+plot draws from the rule pack.
 
 Drawn like report.html's plots (matplotlib's Agg canvas on a private Figure, no pyplot). Sessions sit at
 evenly spaced places labelled with their dates; within a session each rep gets its own spot, in the order
@@ -19,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from formcheck.history.trends import ANGLE_KEYS, TEMPO_KEYS, RepTrend, Trends
+from formcheck.rules import TIMING_KEYS, Direction, RulePack
 
 LINE_COLOR = "#1f4e79"
 DOT_COLOR = "#6b8fb5"
@@ -93,6 +95,16 @@ def angles_png(trends: Trends, bands: Mapping[str, tuple[float, float]]) -> byte
               Patch(color=BAND_COLOR, alpha=0.3, label="target band")]
     fig.legend(handles=legend, loc="outside upper right", ncols=3, fontsize=8, frameon=False)
     return _png(fig)
+
+
+def tempo_limits(pack: RulePack) -> dict[str, float]:
+    """The least time per phase the rule pack accepts (its `below` thresholds on timing)."""
+    limits: dict[str, float] = {}
+    for rule in pack.rules:
+        test = rule.test
+        if rule.enabled and test.metric in TIMING_KEYS and test.when is Direction.BELOW:
+            limits[test.metric] = max(limits.get(test.metric, 0.0), test.threshold)
+    return limits
 
 
 def tempo_png(trends: Trends, limits: Mapping[str, float]) -> bytes:

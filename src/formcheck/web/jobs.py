@@ -4,8 +4,9 @@ One analysis process by default: each analysis already tracks the pose on every 
 2-core machine would only make both slower. Uploads that arrive meanwhile wait their turn ("queued", with
 how many are ahead) rather than overload the machine. Progress comes back from the process through a
 multiprocessing queue read by one thread, which hands it to the event loop; pages follow a job through
-`wait_change` (server-sent events). Each set's state is kept in `sets/<id>/job.json`, so a restarted server
-still lists the sets it analysed.
+`wait_change` (server-sent events). A judged set is handed to `on_judged` (the server records it in the
+history database); a job's state is kept in `sets/<id>/job.json`, so a restarted server still knows why an
+upload failed.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import secrets
 import shutil
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from formcheck.history.records import Judgement
 from formcheck.web.settings import ServeSettings
 from formcheck.web.worker import analyse_upload, start_worker
 
@@ -44,14 +47,15 @@ def new_job_id() -> str:
 
 @dataclass(frozen=True)
 class Job:
-    """One uploaded set. `error_status` is the HTTP status a failure maps to: 422 for a video formcheck
-    cannot judge, 500 for a server fault."""
+    """One uploaded set. `sha256` (the video's) names the set in URLs; `error_status` is the HTTP status a
+    failure maps to: 422 for a video formcheck cannot judge, 500 for a server fault."""
 
     id: str
     client: str
     created: float
     size: int
     sha256: str
+    name: str = ""  # the file's name in the browser: shown and stored as data, never a path
     status: str = "queued"
     stage: str = "waiting for its turn"
     done: int = 0
@@ -76,15 +80,16 @@ class Job:
 
     def links(self) -> dict[str, str]:
         """URLs of the set's page and files, all under its client."""
-        base = f"/clients/{quote(self.client, safe='')}/sets/{self.id}"
+        base = f"/clients/{quote(self.client, safe='')}/sets/{self.sha256}"
         links = {"page": base}
         links.update({name: f"{base}/files/{name}" for name in self.files if name in SET_FILES})
         return links
 
     def public(self, ahead: int = 0) -> dict[str, Any]:
         """What `GET /api/jobs/{id}` and the progress events say about the job."""
-        out: dict[str, Any] = {"job": self.id, "client": self.client, "status": self.status,
-                               "stage": self.stage, "done": self.done, "total": self.total,
+        out: dict[str, Any] = {"job": self.id, "set": self.sha256, "client": self.client, "video": self.name,
+                               "status": self.status, "stage": self.stage, "done": self.done,
+                               "total": self.total,
                                "progress": round(self.done / self.total, 3) if self.total else 0.0}
         if self.status == "queued":
             out["ahead"] = ahead
@@ -99,12 +104,16 @@ class Job:
         return out
 
 
+OnJudged = Callable[["Job", Judgement, Path], Awaitable[None]]  # (job, its judged set, the uploaded video)
+
+
 class JobQueue:
     """Jobs by id, the process pool that analyses them and the thread that relays their progress."""
 
-    def __init__(self, settings: ServeSettings, model: Path) -> None:
+    def __init__(self, settings: ServeSettings, model: Path, on_judged: OnJudged) -> None:
         self.settings = settings
         self.model = model
+        self._on_judged = on_judged
         self._jobs: dict[str, Job] = {}
         self._order: list[str] = []  # queued job ids, oldest first
         self._changed: asyncio.Condition | None = None
@@ -143,9 +152,20 @@ class JobQueue:
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id) if JOB_ID.match(job_id) else None
 
-    def of_client(self, client: str) -> list[Job]:
-        """The client's sets, newest first."""
-        return sorted((j for j in self._jobs.values() if j.client == client), key=lambda j: -j.created)
+    def unfinished(self, client: str) -> list[Job]:
+        """The client's uploads that are not (or not yet) sets: queued, running or failed; newest first."""
+        return sorted((j for j in self._jobs.values() if j.client == client and j.status != "done"),
+                      key=lambda j: -j.created)
+
+    def latest(self, client: str, video_sha256: str) -> Job | None:
+        """The client's newest upload of this video, if the server still knows it."""
+        mine = [j for j in self._jobs.values() if j.client == client and j.sha256 == video_sha256]
+        return max(mine, key=lambda j: j.created, default=None)
+
+    def in_flight(self, client: str, video_sha256: str) -> Job | None:
+        """The client's upload of this video that is queued or running: a second upload joins it."""
+        job = self.latest(client, video_sha256)
+        return job if job is not None and not job.over else None
 
     def clients(self) -> list[str]:
         return sorted({j.client for j in self._jobs.values()}, key=str.casefold)
@@ -169,6 +189,12 @@ class JobQueue:
         return self._jobs.get(job_id)
 
     # ------------------------------------------------------------ changes
+
+    async def add_finished(self, job: Job) -> None:
+        """Keep a job that needs no analysis (its set is already stored), so pages can follow it."""
+        if not job.over:
+            raise ValueError(f"add_finished: expected a done or failed job, got {job.status!r}")
+        await self._set(job)
 
     async def submit(self, job: Job, video: Path) -> None:
         """Queue an uploaded, checked video for analysis."""
@@ -206,11 +232,21 @@ class JobQueue:
                               "in frame", error_status=422, refused=result["refused"],
                               files=tuple(result["files"]), finished=now)
             elif result["ok"]:
-                job = replace(job, status="done", stage="done", done=job.total, files=tuple(result["files"]),
-                              summary=self._summary(job_id), finished=now)
+                job = await self._record(job, result["judgement"], video, tuple(result["files"]), now)
             else:
                 job = replace(job, status="failed", error=result["error"], error_status=422, finished=now)
         await self._set(job)
+
+    async def _record(self, job: Job, judgement: Judgement, video: Path, files: tuple[str, ...],
+                      now: float) -> Job:
+        """A judged set, done once it is recorded; a set the history could not take is a server fault."""
+        try:
+            await self._on_judged(job, judgement, video)
+        except Exception as exc:
+            return replace(job, status="failed", error="the set was analysed but could not be recorded in "
+                           f"the history ({type(exc).__name__}: {exc})", error_status=500, finished=now)
+        return replace(job, status="done", stage="done", done=job.total, files=files,
+                       summary=self._summary(job.id), finished=now)
 
     def _summary(self, job_id: str) -> dict[str, Any] | None:
         try:
@@ -285,7 +321,8 @@ class JobQueue:
 
         - uploads still streaming after `partial_max_age_s` (the client went away);
         - failed sets after `partial_max_age_s`;
-        - analysed sets after `keep_days` (never when it is 0).
+        - analysed sets' files after `keep_days` (never when it is 0): the set stays in the history, its
+          page says its files are gone.
         """
         now = time.time() if now is None else now
         s = self.settings

@@ -45,13 +45,13 @@ class ServeSettings:
 
     data_dir: Path
     models_dir: Path
+    db: Path  # the history database, shared with `formcheck batch` (the CLI's default is batch's default)
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     token: str | None = None
-    db: Path | None = None  # the history database; None: `<data_dir>/history.sqlite`
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD
     workers: int = 1  # analysis processes; each uses every core for pose tracking, so one is enough
-    keep_days: float = 30.0  # analysed sets older than this are deleted; 0 keeps them forever
+    keep_days: float = 30.0  # an analysed set's files go after this many days (0: never); its history stays
     sweep_every_s: float = 600.0  # how often the cleaner runs
     partial_max_age_s: float = 3600.0  # an upload not finished after this long is abandoned
     rules: Path | None = None
@@ -77,8 +77,14 @@ class ServeSettings:
                                f"{MIN_TOKEN_CHARS} characters) or keep the default --host {DEFAULT_HOST}")
 
     @property
-    def db_path(self) -> Path:
-        return self.db if self.db is not None else self.data_dir / "history.sqlite"
+    def report_roots(self) -> tuple[Path, Path]:
+        """The folders a stored set's files are served from: the data dir (uploads) and the reports folder
+        beside the database (where `formcheck batch` writes by default). A set kept anywhere else is
+        listed, but its files are not served, so no row of a database edited by hand points the server
+        at other files."""
+        from formcheck.history.store import default_reports_dir
+
+        return self.data_dir, default_reports_dir(self.db)
 
     @property
     def sets_dir(self) -> Path:

@@ -25,6 +25,7 @@ CLIENT_MAX_CHARS = 64
 _CLIENT_NAME = re.compile(r"^[\w][\w .'-]*$")
 MULTIPART_SLACK = 64 * 1024  # headers and the client field around the file part
 FIELD_MAX_BYTES = 1024
+FILE_LABEL_CHARS = 120
 
 # Containers a phone, a camera or a browser's recorder writes: (signature test, file suffix, name).
 VIDEO_KINDS = (
@@ -48,12 +49,22 @@ class UploadRejected(Exception):
 
 @dataclass(frozen=True)
 class ReceivedUpload:
-    """A fully received file part: where it is, its size and sha256, and the client it belongs to."""
+    """A fully received file part: where it is, its size and sha256, the client it belongs to and the name
+    the browser gave the file (data to show, never a path)."""
 
     path: Path
     size: int
     sha256: str
     client: str
+    name: str = ""
+
+
+def file_label(raw: str) -> str:
+    """The browser's name for the file, as something to show: its last path part, printable, at most
+    FILE_LABEL_CHARS characters."""
+    last = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    printable = "".join(c for c in unicodedata.normalize("NFC", last) if unicodedata.category(c)[0] != "C")
+    return printable.strip()[:FILE_LABEL_CHARS]
 
 
 def check_client(name: str) -> str:
@@ -76,6 +87,7 @@ class _Receiver:
         self.digest = hashlib.sha256()
         self.fields: dict[str, bytearray] = {}
         self.saw_file = False
+        self.filename = ""
         self._headers: dict[bytes, bytes] = {}
         self._field: bytes = b""
         self._value: bytes = b""
@@ -108,6 +120,7 @@ class _Receiver:
             if self.saw_file:
                 raise UploadRejected(400, "send one video per upload")
             self.saw_file = True
+            self.filename = file_label(options.get(b"filename", b"").decode("utf-8", "replace"))
             self._out = self.target.open("wb")
         else:
             self.fields[self._part] = bytearray()
@@ -175,7 +188,7 @@ async def receive_upload(content_type: str, content_length: str | None, body: As
     except UploadRejected:
         target.unlink(missing_ok=True)
         raise
-    return ReceivedUpload(target, receiver.size, receiver.digest.hexdigest(), client)
+    return ReceivedUpload(target, receiver.size, receiver.digest.hexdigest(), client, receiver.filename)
 
 
 def sniff_video(path: Path) -> str:

@@ -2,7 +2,8 @@
 
 This and `live_engine.py` are the web package's only doors into the analysis core. The function runs in a
 separate process (the server's event loop never analyses), reports progress through the queue the pool
-was started with, and returns a plain dict, so nothing but builtins crosses the process boundary.
+was started with, and returns a dict of builtins plus the judged set as the history stores it (a frozen
+`Judgement`, as a batch worker returns it): the server process, not this one, writes the database.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def start_worker(progress: mp.Queue) -> None:
     _progress = progress
     # imported now, so that the first upload does not wait for them
     import formcheck.flows.offline
-    import formcheck.flows.outputs  # noqa: F401
+    import formcheck.flows.outputs
+    import formcheck.history.convert  # noqa: F401
 
 
 def _report(job: str, stage: str, done: int, total: int) -> None:
@@ -32,13 +34,15 @@ def _report(job: str, stage: str, done: int, total: int) -> None:
 def analyse_upload(job: str, video: str, out: str, model: str, rules: str | None) -> dict[str, Any]:
     """Analyse `video` into the folder `out` exactly as `formcheck analyze` would.
 
-    Returns {"ok": True, "files": [...], "refused": reason or None} or {"ok": False, "error": line} for a
-    video that cannot be judged (bad input); any other exception is a server fault and propagates.
+    Returns {"ok": True, "files": [...], "refused": reason or None, "judgement": Judgement or None (refused)}
+    or {"ok": False, "error": line} for a video that cannot be judged (bad input); any other exception is a
+    server fault and propagates.
     """
     from formcheck.capture.video import open_video
     from formcheck.errors import FormcheckError
     from formcheck.flows.offline import PipelineOptions, analyse_video
     from formcheck.flows.outputs import write_outputs
+    from formcheck.history.convert import judgement, pack_measurements
     from formcheck.rules import load_rule_pack
 
     path = Path(video)
@@ -63,6 +67,9 @@ def analyse_upload(job: str, video: str, out: str, model: str, rules: str | None
     except FormcheckError as exc:
         return {"ok": False, "error": str(exc).replace(f"{path}: ", "the video ", 1).replace(str(path),
                                                                                             "the video")}
-    view = result.analysis.view
-    refused = None if view.is_side_view else (view.reason or "the camera is not side-on")
-    return {"ok": True, "files": list(outputs.files), "refused": refused}
+    analysis = result.analysis
+    if not analysis.view.is_side_view:
+        refused = analysis.view.reason or "the camera is not side-on"
+        return {"ok": True, "files": list(outputs.files), "refused": refused, "judgement": None}
+    blob = pack_measurements(analysis.series, result.pose, result.joints, result.plate)
+    return {"ok": True, "files": list(outputs.files), "refused": None, "judgement": judgement(analysis, blob)}

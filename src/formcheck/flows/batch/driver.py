@@ -30,7 +30,6 @@ from formcheck.flows.batch.jobs import (
     Failed,
     Job,
     Judged,
-    Judgement,
     Outcome,
     RejudgeJob,
     Settings,
@@ -39,7 +38,7 @@ from formcheck.flows.batch.keys import model_id, rules_version
 from formcheck.flows.batch.staging import StagingArea
 from formcheck.flows.batch.work import PROGRESS_FILE, frames_done, video_frames
 from formcheck.history.names import set_dirname
-from formcheck.history.records import Client, SetKey, SetRecord, StoredSet, check_session
+from formcheck.history.records import Client, Judgement, SetKey, SetRecord, StoredSet, check_session
 from formcheck.history.store import HistoryStore, now_iso
 
 REPORT_JSON = "report.json"
@@ -306,13 +305,9 @@ def _file(outcome: Outcome, planned: _Planned, store: HistoryStore, client: Clie
 
 
 def _record(outcome: Judged, planned: _Planned) -> SetRecord:
-    j: Judgement = outcome.judgement
-    return SetRecord(
-        key=planned.key, video_path=str(planned.video.resolve()), video_name=planned.video.name,
-        report_dir=str(planned.final.resolve()), recorded_at=planned.recorded_at, analysed_at=now_iso(),
-        fps=j.fps, frames=j.frames, width=j.width, height=j.height, side=j.side,
-        view_confidence=j.view_confidence, view_reason=j.view_reason, score=j.score, notes=j.notes,
-        reps=j.reps, cues=j.cues, measurements=j.measurements)
+    return outcome.judgement.record(
+        planned.key, video_path=str(planned.video.resolve()), video_name=planned.video.name,
+        report_dir=str(planned.final.resolve()), recorded_at=planned.recorded_at, analysed_at=now_iso())
 
 
 def _verdict(j: Judgement) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from formcheck.history.records import CueRow, RepRow, SetRecord
+from formcheck.history.records import Judgement, SetRecord
 from formcheck.rules import RulePack
 
 
@@ -54,24 +54,6 @@ class RejudgeJob:
 
 
 Job = AnalyseJob | RejudgeJob
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """A judged set as the database stores it, without the key, paths and times the driver adds."""
-
-    fps: float
-    frames: int
-    width: int
-    height: int
-    side: str
-    view_confidence: float
-    view_reason: str | None
-    score: int | None
-    notes: tuple[str, ...]
-    reps: tuple[RepRow, ...]
-    cues: tuple[CueRow, ...]
-    measurements: bytes
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,14 @@
 """What a batch worker does with one job, and the batch's only door into the analysis core.
 
-Every import of the pipeline (`analyse_video`, `PipelineOptions`, `write_outputs`, `evaluate_set`, the report
-writers) is here, so that a change in the core's layout is a change of a few lines here.
+Every import of the pipeline (`analyse_video`, `PipelineOptions`, `write_outputs`, the engine's `judge`) is
+here, so that a change in the core's layout is a change of a few lines here.
 
 - An analysis runs exactly what `formcheck analyze` runs (on one core: a video's observations do not depend
   on how many cores track it) and writes its outputs with the same `write_outputs`, so report.json is the
   same byte for byte. One landmarker per job: the batch gets its
   parallelism from running jobs side by side, one per core, each landmarker created inside its worker.
-- Re-judging rebuilds the set's `Analysis` from the stored reps, view and per-frame measurements with
-  `evaluate_set` and the current rule pack, without the pose model, and rewrites every output; when the
+- Re-judging rebuilds the set's `Analysis` from the stored reps, view and per-frame measurements with the
+  engine's own `judge` and the current rule pack, without the pose model, and rewrites every output; when the
   video is gone the report has no pictures and says so in its notes.
 """
 
@@ -23,20 +23,12 @@ from pathlib import Path
 
 from formcheck.capture.video import open_video
 from formcheck.errors import FormcheckError
-from formcheck.flows.batch.jobs import AnalyseJob, Failed, Job, Judged, Judgement, Outcome, RejudgeJob
-from formcheck.flows.engine import EngineResult
+from formcheck.flows.batch.jobs import AnalyseJob, Failed, Job, Judged, Outcome, RejudgeJob
+from formcheck.flows.engine import EngineResult, judge
 from formcheck.flows.offline import PipelineOptions, analyse_video
-from formcheck.flows.outputs import ANGLES_CSV, REPORT_HTML, REPORT_JSON, write_outputs
-from formcheck.history.convert import (
-    cue_rows,
-    pack_measurements,
-    rep_rows,
-    rep_summaries,
-    unpack_measurements,
-)
-from formcheck.history.records import RepRow
-from formcheck.records import Analysis, FrameSeries, SourceInfo, ViewEstimate
-from formcheck.rules import RulePack, evaluate_set
+from formcheck.flows.outputs import write_outputs
+from formcheck.history.convert import judgement, pack_measurements, rep_summaries, unpack_measurements
+from formcheck.records import SourceInfo, ViewEstimate
 
 # A worker keeps the count of frames it has tracked in this file of its staging folder, for the driver's
 # progress bar; it is gone before the folder is handed back.
@@ -80,20 +72,7 @@ def _analyse(job: AnalyseJob) -> Outcome:
         reason = f" ({analysis.view.reason})" if analysis.view.reason else ""
         return Failed(job.number, NOT_SIDE_ON.format(reason=reason), report=True, files=sent.files)
     blob = pack_measurements(analysis.series, result.pose, result.joints, result.plate)
-    return Judged(job.number, _judgement(analysis, blob), sent.files)
-
-
-def judge_stored(stored_reps: tuple[RepRow, ...], view: ViewEstimate, pack: RulePack, source: SourceInfo,
-                 series: FrameSeries, notes: tuple[str, ...]) -> Analysis:
-    """A stored set judged by `pack`: what the engine's `finish` concludes from the same measurements.
-
-    The score is None when no angle was measured at any lockout, as in the engine.
-    """
-    reps = rep_summaries(stored_reps)
-    verdict = evaluate_set(reps, view, pack)
-    score = verdict.score if any(rep.measured for rep in reps) else None
-    return Analysis(source=source, view=view, series=series, reps=verdict.reps,
-                    set_cues=verdict.set_cues, score=score, notes=notes)
+    return Judged(job.number, judgement(analysis, blob), sent.files)
 
 
 def _rejudge(job: RejudgeJob) -> Outcome:
@@ -102,37 +81,13 @@ def _rejudge(job: RejudgeJob) -> Outcome:
     view = ViewEstimate(stored.side, True, stored.view_confidence, stored.view_reason)
     source_info = SourceInfo(job.video or stored.video_path, stored.fps, stored.frames, stored.width,
                              stored.height)
-    analysis = judge_stored(stored.reps, view, s.pack, source_info, measured.series, stored.notes)
+    analysis = judge(measured.series, rep_summaries(stored.reps), view, s.pack, source_info, stored.notes)
+    result = EngineResult(analysis, measured.pose, measured.joints, measured.plate)
+    source = open_video(job.video) if job.video is not None else None
+    gone = f"re-judged from stored measurements; the video is no longer at {stored.video_path}"
     with _output_folder(job.staging) as (folder, sent):
-        if job.video is not None:
-            result = EngineResult(analysis, measured.pose, measured.joints, measured.plate)
-            write_outputs(result, open_video(job.video), folder, s.pack, video=s.video)
-        else:
-            _write_without_video(analysis, folder, s.pack, stored.video_path)
-    return Judged(job.number, _judgement(analysis, stored.measurements), sent.files)
-
-
-def _write_without_video(analysis: Analysis, folder: Path, pack: RulePack, was_at: str) -> None:
-    """report.json, angles.csv and report.html with no key frames: the video is not where it was."""
-    from formcheck.report.csv_report import write_csv_report
-    from formcheck.report.html_report import write_html_report
-    from formcheck.report.json_report import write_json_report
-
-    note = (f"re-judged from stored measurements; the video is no longer at {was_at}, so this report has "
-            "no key frames and no annotated video")
-    why = {rule.cue: rule.why for rule in pack.rules}
-    why["not_side_view"] = pack.view.why
-    write_csv_report(analysis.series, folder / ANGLES_CSV)
-    write_json_report(analysis, folder / REPORT_JSON, notes=[note])
-    write_html_report(analysis, folder / REPORT_HTML, why=why, notes=[note])
-
-
-def _judgement(analysis: Analysis, measurements: bytes) -> Judgement:
-    src, view = analysis.source, analysis.view
-    return Judgement(fps=float(src.fps), frames=src.frames, width=src.width, height=src.height,
-                     side=view.side, view_confidence=float(view.confidence), view_reason=view.reason,
-                     score=analysis.score, notes=tuple(analysis.notes), reps=rep_rows(analysis),
-                     cues=cue_rows(analysis), measurements=measurements)
+        write_outputs(result, source, folder, s.pack, video=s.video, no_source=gone)
+    return Judged(job.number, judgement(analysis, stored.measurements), sent.files)
 
 
 class _FrameCount:

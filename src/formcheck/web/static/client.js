@@ -1,50 +1,46 @@
-// Client page: that client's sets, newest first, and how the score has moved.
-import {cueLabel, el, getJSON, when} from "/static/common.js";
+// Client page: that client's sets from the history (newest first, each linking to its report), the uploads
+// still in the works, and the trends `formcheck history` draws (the same plots, rendered by the server).
+import {cueLabel, el, getJSON} from "/static/common.js";
 
 const client = decodeURIComponent(location.pathname.split("/")[2]);
 const $ = (id) => document.getElementById(id);
 $("title").textContent = client;
 document.title = `formcheck · ${client}`;
-const SVG = "http://www.w3.org/2000/svg";
 
-function svg(tag, attrs) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  return node;
+const number = (value, digits = 0, unit = "") => (value === null || value === undefined ? "–" : `${value.toFixed(digits)}${unit}`);
+const percent = (share) => (share === null || share === undefined ? "–" : `${Math.round(share * 100)}%`);
+
+function setRow(set) {
+  const summary = set.summary;
+  const name = set.links["report.json"] ? el("a", {href: set.links.page}, set.video)
+    : el("span", {title: set.note || ""}, set.video, el("span", {class: "muted"}, " (files not kept)"));
+  return el("tr", {"data-set": set.set},
+    el("td", {}, set.session),
+    el("td", {}, name),
+    el("td", {class: "n"}, summary.rep_count),
+    el("td", {class: "n"}, summary.score ?? "–"),
+    el("td", {class: "n"}, percent(set.clean_share)),
+    el("td", {class: "n"}, number(set.lockout_loss_deg, 1, "°")),
+    el("td", {class: "n"}, number(set.slowdown_pct, 0, "%")),
+    el("td", {}, summary.cues.map(cueLabel).join(", ") || el("span", {class: "muted"}, "none")));
 }
 
-function drawTrend(sets) {
-  const scored = sets.filter((set) => set.summary && set.summary.score !== null).reverse();
-  if (scored.length < 2) return;
-  const chart = $("trend");
-  const [w, h, pad] = [600, 180, 28];
-  const x = (i) => pad + (i * (w - 2 * pad)) / (scored.length - 1);
-  const y = (score) => h - pad - (score / 100) * (h - 2 * pad);
-  for (const level of [0, 50, 100]) {
-    chart.append(svg("line", {class: "grid", x1: pad, x2: w - pad, y1: y(level), y2: y(level)}));
-    const label = svg("text", {x: 2, y: y(level) + 4});
-    label.textContent = level;
-    chart.append(label);
+function unfinishedItem(job) {
+  const what = job.status === "failed" ? el("span", {class: "muted"}, `failed: ${job.error || "the analysis failed"}`)
+    : el("span", {}, job.status === "queued" ? "waiting for its turn" : `${job.stage}…`);
+  return el("li", {}, el("a", {href: job.links.page}, job.video || "upload"), " · ", what);
+}
+
+getJSON(`/api/clients/${encodeURIComponent(client)}/sets`).then(({sets, unfinished, trends}) => {
+  const sessions = new Set(sets.map((set) => set.session));
+  $("subtitle").textContent = sets.length ? `${sets.length} set${sets.length === 1 ? "" : "s"} in ${sessions.size} session${sessions.size === 1 ? "" : "s"}` : "";
+  $("sets").replaceChildren(...sets.map(setRow));
+  if (sets.length === 0) $("sets").append(el("tr", {}, el("td", {colspan: 8, class: "muted"}, "No sets yet.")));
+  $("unfinished").replaceChildren(...unfinished.map(unfinishedItem));
+  $("unfinished-section").hidden = unfinished.length === 0;
+  if (trends) {
+    for (const img of document.querySelectorAll("img[data-plot]")) img.src = trends[img.dataset.plot];
+    $("csv").href = trends["trends.csv"];
+    $("trends").hidden = false;
   }
-  const points = scored.map((set, i) => `${x(i)},${y(set.summary.score)}`).join(" ");
-  chart.append(svg("polyline", {class: "line", points}));
-  scored.forEach((set, i) => chart.append(svg("circle", {class: "dot", cx: x(i), cy: y(set.summary.score), r: 4})));
-  $("trends").hidden = false;
-}
-
-getJSON(`/api/clients/${encodeURIComponent(client)}/sets`).then(({sets}) => {
-  const rows = sets.map((set) => {
-    const summary = set.summary || {};
-    const status = set.status === "done" ? el("a", {href: set.links.page}, "report")
-      : set.status === "failed" ? el("span", {class: "muted"}, set.error || "failed") : el("span", {}, set.status);
-    return el("tr", {},
-      el("td", {}, when(set.created)),
-      el("td", {}, summary.rep_count ?? "–"),
-      el("td", {}, summary.score ?? "–"),
-      el("td", {}, (summary.cues || []).map(cueLabel).join(", ") || (set.status === "done" ? "none" : "")),
-      el("td", {}, status));
-  });
-  $("sets").replaceChildren(...rows);
-  if (rows.length === 0) $("sets").append(el("tr", {}, el("td", {colspan: 5, class: "muted"}, "No sets yet.")));
-  drawTrend(sets);
 }).catch((error) => { $("error").textContent = error.message; $("error").hidden = false; });
