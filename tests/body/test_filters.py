@@ -9,6 +9,7 @@ from formcheck.body.filters import (
     fill_gaps,
     filter_joints,
     hampel_outliers,
+    savgol,
     smooth_zero_phase,
 )
 from formcheck.body.joints import JOINT_NAMES
@@ -161,3 +162,19 @@ def test_stream_reports_nan_before_anything_is_seen():
 def test_config_rejects_bad_values(field, value):
     with pytest.raises(ValueError, match=field.split("_")[0]):
         FilterConfig(**{field: value})
+
+
+@pytest.mark.parametrize(("n", "window", "polyorder"),
+                         [(5, 5, 2), (6, 3, 2), (40, 7, 3), (40, 11, 2), (40, 9, 0), (200, 15, 3), (4, 1, 0)])
+def test_savgol_is_scipys_interp_mode(n, window, polyorder):
+    from scipy.signal import savgol_filter
+
+    x = np.random.default_rng(n + window).normal(size=n).cumsum()
+    np.testing.assert_allclose(savgol(x, window, polyorder),
+                               savgol_filter(x, window, polyorder, mode="interp"), atol=1e-9)
+
+
+@pytest.mark.parametrize(("window", "polyorder"), [(4, 2), (3, 3), (7, 2)])
+def test_savgol_names_a_bad_window(window, polyorder):
+    with pytest.raises(ValueError, match="odd window"):
+        savgol(np.zeros(5), window, polyorder)

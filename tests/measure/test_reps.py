@@ -222,3 +222,13 @@ def test_a_brief_top_is_told_as_the_descent_starts_with_its_hold(rep):
     assert len(tops) == 1
     assert tops[0].rep.hold_s == pytest.approx(tracker.reps[0].hold_s, abs=0.15)
     assert tops[0].rep.hold_s == pytest.approx(rep.hold_s, abs=0.15)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 4, 5, 9, 50])
+def test_running_median_is_a_five_wide_median_with_the_ends_repeated(n):
+    from scipy.ndimage import median_filter
+
+    from formcheck.measure.reps import _running_median
+
+    x = np.random.default_rng(n).normal(size=n)
+    np.testing.assert_array_equal(_running_median(x), median_filter(x, size=5, mode="nearest"))

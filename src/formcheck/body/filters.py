@@ -21,7 +21,6 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import savgol_filter
 
 from formcheck.body.joints import body_scale
 from formcheck.body.keypoints import Keypoints
@@ -223,7 +222,28 @@ def smooth_zero_phase(t_ms: np.ndarray, x: np.ndarray, window_ms: float, polyord
         n = stop - start
         win = min(w, n if n % 2 else n - 1)
         if win > polyorder:
-            out[start:stop] = savgol_filter(x[start:stop], win, polyorder, mode="interp")
+            out[start:stop] = savgol(x[start:stop], win, polyorder)
+    return out
+
+
+def savgol(x: np.ndarray, window: int, polyorder: int) -> np.ndarray:
+    """Savitzky-Golay smoothing of a 1-D array (odd `window` > `polyorder`), the first and last
+    `window // 2` values taken from the polynomial fitted to the first and last window: the same as
+    `scipy.signal.savgol_filter(x, window, polyorder, mode="interp")` (a test holds them together).
+
+    Written out because importing `scipy.signal` costs about a second of start-up (scipy 1.17 parses
+    every docstring of the package on import), a seventh of a typical set's whole analysis."""
+    if window % 2 == 0 or not polyorder < window <= x.size:
+        raise ValueError(f"savgol: expected an odd window in ({polyorder}, {x.size}], got {window}")
+    half = window // 2
+    if half == 0:
+        return x.astype(float)
+    vander = np.arange(-half, half + 1, dtype=float)[:, None] ** np.arange(polyorder + 1)
+    fit = np.linalg.pinv(vander)  # (polyorder + 1, window): a window's least-squares polynomial
+    out = np.empty(x.size)
+    out[half:-half] = sliding_window_view(x.astype(float), window) @ fit[0]
+    out[:half] = vander[:half] @ (fit @ x[:window])
+    out[-half:] = vander[-half:] @ (fit @ x[-window:])
     return out
 
 

@@ -19,15 +19,16 @@ from formcheck.errors import FormcheckError
 COMMANDS = ("analyze", "batch", "history", "live", "serve", "landmarks", "synth", "models", "validate")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every available subcommand registered."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser with every available subcommand registered, or just `only`: a command's
+    module imports what it runs (the server, the history plots, Ray), which `analyze` should not wait for."""
     parser = argparse.ArgumentParser(
         prog="formcheck",
         description="Check barbell hip-thrust form from a side-view video and give coaching cues.",
     )
     parser.add_argument("--version", action="version", version=f"formcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         try:
             module = importlib.import_module(f"formcheck.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -40,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -29,7 +29,7 @@ from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 
 import numpy as np
-from scipy.ndimage import median_filter
+from numpy.lib.stride_tricks import sliding_window_view
 
 from formcheck.records import Phase
 
@@ -307,7 +307,10 @@ def _crossing_ms(t: np.ndarray, s: np.ndarray, i: int, j: int, level: float) -> 
 def _running_median(x: np.ndarray, width: int = 5) -> np.ndarray:
     """Median over `width` samples centred on each, the ends repeated: drops single-sample spikes
     without moving a ramp, even one that runs into the end of the history."""
-    return median_filter(x, size=width, mode="nearest")
+    if x.size == 0:
+        return x.astype(float)
+    half = width // 2
+    return np.median(sliding_window_view(np.pad(x, half, mode="edge"), 2 * half + 1), axis=-1)
 
 
 def ramp_fraction(band: float) -> float:
