@@ -96,7 +96,10 @@ def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
     if not keys:
         raise ValueError(f"metrics_png: expected a measured metric among {list(metrics)}, got none")
     t = np.asarray(series.t_ms, dtype=float) / 1000.0
-    fig = Figure(figsize=(10.0, 1.9 * len(keys) + 0.8), dpi=dpi, layout="constrained")
+    height = 1.9 * len(keys) + 0.8
+    fig = Figure(figsize=(10.0, height), dpi=dpi)
+    # fixed margins (inches) rather than a constrained layout, which draws the figure twice to measure it
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.5 / height, top=1 - 0.55 / height, hspace=0.25)
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(keys), 1, sharex=True, squeeze=False)[:, 0]
     for ax, key in zip(axes, keys, strict=True):
@@ -113,7 +116,8 @@ def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
     legend += [Patch(color=BAND_COLOR, alpha=0.3, label="target band"),
                Line2D([], [], color=REP_EDGE_COLOR, lw=0.8, label="rep start / end"),
                Line2D([], [], color=LOCKOUT_COLOR, lw=1.0, ls="--", marker="o", ms=4, label="top (measured)")]
-    fig.legend(handles=legend, loc="outside upper right", ncols=len(legend), fontsize=8, frameon=False)
+    fig.legend(handles=legend, loc="upper right", bbox_to_anchor=(0.98, 1.0), ncols=len(legend), fontsize=8,
+               frameon=False)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
