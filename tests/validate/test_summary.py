@@ -77,3 +77,14 @@ def test_summary_counts_views_good_form_and_loads() -> None:
     assert summary.overall.scored == 4  # refusal clips count for the camera and for cues only
     assert summary.overall.recall == pytest.approx(3 / 6)
     assert summary.recall_measured == pytest.approx(3 / 4)  # the lost rep's miss is not an abstention
+
+
+def test_plated_clips_are_broken_down_by_camera_placement_alone() -> None:
+    clips = [scored("free-high", tags={"camera_height": "high"}),
+             scored("plated-high", tags={"camera_height": "high", "plates": "iron"}, truth={"plates": True},
+                    outcome={"lockouts": (30,)}),
+             scored("plated-low", tags={"camera_height": "low", "plates": "black"}, truth={"plates": True})]
+    rows = summarise(clips).plated_camera["camera_height"]
+    assert [(r.value, r.clips, r.reps_share) for r in rows] == [("low", 1, 1.0), ("high", 1, 0.0)]
+    assert set(summarise(clips).plated_camera) == {"camera_height", "elevation", "yaw"}
+    assert summarise(clips[:1]).plated_camera == {}  # no plated clip, no table

@@ -316,6 +316,13 @@ def document(summary: GridSummary, scores: Sequence[ClipScore], meta: Meta, sect
     for factor in FACTORS:
         if summary.rows.get(factor.tag):
             parts += ["", f"### {factor.title}", "", breakdown_table(summary.rows[factor.tag])]
+    if summary.plated_camera:
+        parts += ["", "## Loaded sets by camera placement (how to film)", "",
+                  "The plated clips alone, by where the camera stood: reps counted, lockout angles measured "
+                  "behind the plate, cues right. README's \"How to film\" follows this table."]
+        titles = {f.tag: f.title for f in FACTORS}
+        for tag, rows in summary.plated_camera.items():
+            parts += ["", f"### {titles[tag]}, plated clips", "", breakdown_table(rows)]
     parts += ["", "## Error at lockout, by metric", "", metrics_table(summary), "",
               f"Person detected in {_pct(summary.detection_rate)} of frames; near side right on "
               f"{_pct(summary.side_accuracy)} of side-on clips; plate presence right on "

@@ -231,6 +231,7 @@ class GridSummary:
     side_accuracy: float
     plate_accuracy: float
     failing: tuple[Row, ...] = field(default=())  # rows that miss a target, every factor
+    plated_camera: dict[str, list[Row]] = field(default_factory=dict)  # camera factor -> rows of plated clips
 
     @property
     def recall_measured(self) -> float | None:
@@ -298,4 +299,15 @@ def summarise(scores: Sequence[ClipScore], factors: Sequence[Factor] = FACTORS) 
         detection_rate=float(np.mean([s.detection_rate for s in scores])) if scores else float("nan"),
         side_accuracy=_share([s.side_correct for s in scored]),
         plate_accuracy=_share([s.plate_correct for s in scored if s.plate_correct is not None]),
-        failing=tuple(r for f in factors for r in rows[f.tag] if r.misses))
+        failing=tuple(r for f in factors for r in rows[f.tag] if r.misses),
+        plated_camera=plated_by_camera(scores, factors))
+
+
+# The camera placements a person filming a loaded set chooses (README's "How to film").
+FILMING_FACTORS = ("camera_height", "elevation", "yaw")
+
+
+def plated_by_camera(scores: Sequence[ClipScore], factors: Sequence[Factor] = FACTORS) -> dict[str, list[Row]]:
+    """The plated clips broken down by where the camera stood: which placement serves a loaded set best."""
+    plated = [s for s in scores if s.plated]
+    return {f.tag: breakdown(plated, f) for f in factors if f.tag in FILMING_FACTORS and plated}
