@@ -307,7 +307,8 @@ def summarise(scores: Sequence[ClipScore], factors: Sequence[Factor] = FACTORS) 
 FILMING_FACTORS = ("camera_height", "elevation", "yaw")
 
 
-def plated_by_camera(scores: Sequence[ClipScore], factors: Sequence[Factor] = FACTORS) -> dict[str, list[Row]]:
+def plated_by_camera(scores: Sequence[ClipScore],
+                     factors: Sequence[Factor] = FACTORS) -> dict[str, list[Row]]:
     """The plated clips broken down by where the camera stood: which placement serves a loaded set best."""
     plated = [s for s in scores if s.plated]
     return {f.tag: breakdown(plated, f) for f in factors if f.tag in FILMING_FACTORS and plated}
