@@ -40,7 +40,10 @@ HEAD_LINE_TO = ("mouth", "far_mouth")
 # grows as the camera looks down (docs/accuracy.md). A property of the "full" pose model, not of the lifter.
 KNEE_LANDMARK_BIAS_DEG = 5.8
 SHIN_LANDMARK_BIAS_DEG = 3.4
-_BIAS_DEG = {"knee_angle_deg": KNEE_LANDMARK_BIAS_DEG, "shin_from_vertical_deg": SHIN_LANDMARK_BIAS_DEG}
+# The hip landmark sits toward the back of the pelvis, so shoulder-hip-knee reads over-extended at lockout.
+HIP_LANDMARK_BIAS_DEG = 0.0
+_BIAS_DEG = {"knee_angle_deg": KNEE_LANDMARK_BIAS_DEG, "shin_from_vertical_deg": SHIN_LANDMARK_BIAS_DEG,
+             "hip_extension_deg": HIP_LANDMARK_BIAS_DEG}
 
 # Why pelvic tilt is null (reports repeat it).
 PELVIC_TILT_UNMEASURED = ("pelvic tilt is not measured: a side camera's landmarks do not show it to the "

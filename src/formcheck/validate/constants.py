@@ -77,6 +77,8 @@ REGISTRY: tuple[Constant, ...] = (
              "fitted", _OLD_CALIBRATION.format("knee_shin"), "°", "knee"),
     Constant("SHIN_LANDMARK_BIAS_DEG", _METRICS, "MediaPipe's shin angle minus the true one at lockout",
              "fitted", _OLD_CALIBRATION.format("knee_shin"), "°", "shin"),
+    Constant("HIP_LANDMARK_BIAS_DEG", _METRICS, "MediaPipe's hip extension minus the true one at lockout",
+             "fitted", TUNE_FIT, "°", "hip"),
     Constant("NECK_NEUTRAL_OFFSET_DEG", _METRICS, "head-line angle of a neck in line with the torso",
              "fitted", _OLD_CALIBRATION.format("neck"), "°", "neck_offset"),
     Constant("NECK_GAIN", _METRICS, "true neck per degree of head-line angle", "fitted",

@@ -1,6 +1,7 @@
 """Constants fitted to renders, fitted on the tune split's lockouts only (issue 11 item 2).
 
-- The knee and shin landmark biases (`measure.metrics.KNEE_LANDMARK_BIAS_DEG`, `SHIN_LANDMARK_BIAS_DEG`):
+- The knee, shin and hip landmark biases (`measure.metrics.KNEE_LANDMARK_BIAS_DEG`, `SHIN_LANDMARK_BIAS_DEG`,
+  `HIP_LANDMARK_BIAS_DEG`):
   the median of raw minus truth over plate-free lockouts, where raw is the reported value plus the bias
   the code subtracted.
 - The neck's head-line offset and gain (`NECK_NEUTRAL_OFFSET_DEG`, `NECK_GAIN`): the code reports
@@ -193,6 +194,7 @@ class TuneFit:
     knee: BiasFit | None
     shin: BiasFit | None
     neck: LineFit | None
+    hip: BiasFit | None = None
 
 
 def fit_constants(scores: Sequence[ClipScore]) -> TuneFit:
@@ -212,7 +214,8 @@ def fit_constants(scores: Sequence[ClipScore]) -> TuneFit:
                       metrics.KNEE_LANDMARK_BIAS_DEG),
         shin=fit_bias(lockouts(tune, "shin_from_vertical_deg"), "SHIN_LANDMARK_BIAS_DEG",
                       metrics.SHIN_LANDMARK_BIAS_DEG),
-        neck=fit_neck(lockouts(tune, "neck_flexion_deg"), metrics.NECK_NEUTRAL_OFFSET_DEG, metrics.NECK_GAIN))
+        neck=fit_neck(lockouts(tune, "neck_flexion_deg"), metrics.NECK_NEUTRAL_OFFSET_DEG, metrics.NECK_GAIN),
+        hip=fit_bias(lockouts(tune, "hip_extension_deg"), "HIP_LANDMARK_BIAS_DEG", metrics.HIP_LANDMARK_BIAS_DEG))
 
 
 FIT_SCHEMA = "formcheck-tune-fit/1"
@@ -223,7 +226,7 @@ def fit_document(fit: TuneFit, grid: dict[str, object]) -> dict[str, object]:
     """The JSON written by `formcheck validate --fit`: each constant's current and fitted value, then the
     fits in full (n, spread, leave-one-body-out errors), and the grid they came from."""
     constants: dict[str, dict[str, object]] = {}
-    for bias in (fit.knee, fit.shin):
+    for bias in (fit.knee, fit.shin, fit.hip):
         if bias is not None:
             constants[bias.name] = {"module": METRICS_MODULE, "current": bias.current, "fitted": bias.fitted,
                                     "n": bias.n}
@@ -234,4 +237,5 @@ def fit_document(fit: TuneFit, grid: dict[str, object]) -> dict[str, object]:
                                   "fitted": fit.neck.gain, "n": fit.neck.n}
     return {"schema": FIT_SCHEMA, "grid": grid, "constants": constants,
             "fits": {name: None if part is None else dataclasses.asdict(part)
-                     for name, part in (("knee", fit.knee), ("shin", fit.shin), ("neck", fit.neck))}}
+                     for name, part in (("knee", fit.knee), ("shin", fit.shin), ("hip", fit.hip),
+                                                    ("neck", fit.neck))}}
