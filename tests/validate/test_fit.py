@@ -75,7 +75,10 @@ def test_fit_constants_reads_tune_clips_only_and_writes_every_constant() -> None
     assert fit.knee is not None and fit.knee.fitted == pytest.approx(
         metrics.KNEE_LANDMARK_BIAS_DEG + 2.35, abs=0.01)  # reported - truth = 2.0 .. 2.7
     doc = fit_document(fit, {"split": "tune", "clips": 8})
-    assert set(doc["constants"]) == {"KNEE_LANDMARK_BIAS_DEG", "SHIN_LANDMARK_BIAS_DEG"}  # no neck spread
+    assert set(doc["constants"]) == {"KNEE_LANDMARK_BIAS_DEG", "SHIN_LANDMARK_BIAS_DEG",
+                                     "HIP_LANDMARK_BIAS_DEG"}  # no neck spread
+    assert doc["constants"]["HIP_LANDMARK_BIAS_DEG"]["fitted"] == pytest.approx(
+        metrics.HIP_LANDMARK_BIAS_DEG + 1.0, abs=0.01)  # the factory reports 11 against a truth of 10
     assert doc["constants"]["SHIN_LANDMARK_BIAS_DEG"]["n"] == 16
     with pytest.raises(ValueError, match="tune split only"):
         fit_constants([*clips, scored("c", tags={"split": "check"})])

@@ -215,7 +215,8 @@ def fit_constants(scores: Sequence[ClipScore]) -> TuneFit:
         shin=fit_bias(lockouts(tune, "shin_from_vertical_deg"), "SHIN_LANDMARK_BIAS_DEG",
                       metrics.SHIN_LANDMARK_BIAS_DEG),
         neck=fit_neck(lockouts(tune, "neck_flexion_deg"), metrics.NECK_NEUTRAL_OFFSET_DEG, metrics.NECK_GAIN),
-        hip=fit_bias(lockouts(tune, "hip_extension_deg"), "HIP_LANDMARK_BIAS_DEG", metrics.HIP_LANDMARK_BIAS_DEG))
+        hip=fit_bias(lockouts(tune, "hip_extension_deg"), "HIP_LANDMARK_BIAS_DEG",
+                     metrics.HIP_LANDMARK_BIAS_DEG))
 
 
 FIT_SCHEMA = "formcheck-tune-fit/1"
