@@ -123,7 +123,7 @@ def test_cues_come_most_important_first_and_only_the_first_is_primary(faults, ex
 def test_latched_cue_clears_only_past_the_hysteresis_band(knee, latched, fires, pack, make_rep):
     rule = next(rule for rule in pack.rules if rule.id == "feet_too_close")
     assert rule.test.hysteresis == 4.0 and rule.test.threshold == 75.0  # the table assumes these
-    rep = make_rep(knee_angle_deg=knee, shin_from_vertical_deg=-15.0)
+    rep = make_rep(knee_angle_deg=knee, shin_from_vertical_deg=-8.0)  # confirms, short of the shin rule
     verdict = evaluate_rep(rep, pack, latched={"feet_too_close"} if latched else ())
     assert ("feet_too_close" in [cue.id for cue in verdict.cues]) is fires
 
@@ -228,17 +228,29 @@ def test_severity_and_penalty_come_from_the_pack(pack, make_rep):
     assert verdict.score == 100 - pack.penalties.error - pack.penalties.warning
 
 
+# Issue 11 item 5: either the knee or the shin gives the feet cue when it says so clearly (15 degrees off
+# the article's target), unless the other clearly disagrees (within 5 degrees of its target, or past it).
 @pytest.mark.parametrize(("knee", "shin", "expected"), [
+    (104.7, 21.6, ["feet_too_far"]),  # the real far-feet clip the knee threshold used to veto
+    (96.0, 16.0, ["feet_too_far"]),  # the shin says far, the knee leans the same way
+    (95.0, 20.0, []),  # ... but a knee within 5 of 90 clearly disagrees
+    (106.0, 6.0, ["feet_too_far"]),  # the knee says far, the shin leans the same way
+    (106.0, 5.0, []),  # ... but a vertical shin clearly disagrees
+    (104.0, 14.0, []),  # neither says it clearly
+    (74.0, -6.0, ["feet_too_close"]),
+    (74.0, -5.0, []),
+    (84.0, -16.0, ["feet_too_close"]),  # the shin says close, the knee leans the same way
+    (85.0, -16.0, []),
+    (65.0, -20.0, ["feet_too_close"]),  # both say it: one cue, not two
+    (115.0, 20.0, ["feet_too_far"]),
     (None, -20.0, ["feet_too_close"]),  # plated: the knee is null, the shin alone decides
-    (None, -14.0, []),  # ... but only past its wider margin
+    (None, -14.0, []),  # ... but only past its margin
     (None, 20.0, ["feet_too_far"]),
     (None, 14.0, []),
-    (90.0, -20.0, []),  # a measured knee at 90 vetoes a shin reading alone
-    (90.0, 20.0, []),
-    (65.0, -20.0, ["feet_too_close"]),  # knee and shin agree: one cue, not two
-    (115.0, 20.0, ["feet_too_far"]),
+    (110.0, None, ["feet_too_far"]),  # the shin unmeasured: the knee alone decides
 ])
-def test_feet_are_judged_on_the_shin_only_when_the_knee_is_unmeasured(knee, shin, expected, pack, make_rep):
+def test_feet_cue_when_one_reading_says_so_clearly_and_the_other_does_not_disagree(knee, shin, expected, pack,
+                                                                                   make_rep):
     verdict = evaluate_rep(make_rep(knee_angle_deg=knee, shin_from_vertical_deg=shin), pack)
     assert [cue.id for cue in verdict.cues] == expected
 
