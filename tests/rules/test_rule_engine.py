@@ -228,25 +228,26 @@ def test_severity_and_penalty_come_from_the_pack(pack, make_rep):
     assert verdict.score == 100 - pack.penalties.error - pack.penalties.warning
 
 
-# Issue 11 item 5: either the knee or the shin gives the feet cue when it says so clearly (15 degrees off
-# the article's target), unless the other clearly disagrees (within 5 degrees of its target, or past it).
+# Issue 11 item 5: either the knee or the shin gives the feet cue when it says so clearly (knee over 108 or
+# under 75, shin 18 off vertical), unless the other clearly disagrees (within 5 degrees of its target, or
+# past it).
 @pytest.mark.parametrize(("knee", "shin", "expected"), [
     (104.7, 21.6, ["feet_too_far"]),  # the real far-feet clip the knee threshold used to veto
-    (96.0, 16.0, ["feet_too_far"]),  # the shin says far, the knee leans the same way
+    (96.0, 19.0, ["feet_too_far"]),  # the shin says far, the knee leans the same way
     (95.0, 20.0, []),  # ... but a knee within 5 of 90 clearly disagrees
-    (106.0, 6.0, ["feet_too_far"]),  # the knee says far, the shin leans the same way
-    (106.0, 5.0, []),  # ... but a vertical shin clearly disagrees
-    (104.0, 14.0, []),  # neither says it clearly
+    (109.0, 6.0, ["feet_too_far"]),  # the knee says far, the shin leans the same way
+    (109.0, 5.0, []),  # ... but a vertical shin clearly disagrees
+    (107.0, 17.0, []),  # neither says it clearly
     (74.0, -6.0, ["feet_too_close"]),
     (74.0, -5.0, []),
-    (84.0, -16.0, ["feet_too_close"]),  # the shin says close, the knee leans the same way
-    (85.0, -16.0, []),
+    (84.0, -19.0, ["feet_too_close"]),  # the shin says close, the knee leans the same way
+    (85.0, -19.0, []),
     (65.0, -20.0, ["feet_too_close"]),  # both say it: one cue, not two
     (115.0, 20.0, ["feet_too_far"]),
     (None, -20.0, ["feet_too_close"]),  # plated: the knee is null, the shin alone decides
-    (None, -14.0, []),  # ... but only past its margin
+    (None, -17.0, []),  # ... but only past its margin
     (None, 20.0, ["feet_too_far"]),
-    (None, 14.0, []),
+    (None, 17.0, []),
     (110.0, None, ["feet_too_far"]),  # the shin unmeasured: the knee alone decides
 ])
 def test_feet_cue_when_one_reading_says_so_clearly_and_the_other_does_not_disagree(knee, shin, expected, pack,
@@ -299,4 +300,17 @@ def test_plausible_bounds_themselves_are_judged(key, value, pack, make_rep):
 def test_set_rule_abstains_when_every_rep_is_implausible(pack, side_view, make_rep):
     verdict = evaluate_set([make_rep(1, concentric_s=0.1), make_rep(2, concentric_s=0.05)], side_view, pack)
     assert verdict.cue_ids == ()
-    assert any(rule_id == "rushed_reps" and "no rep had a trusted" in why for rule_id, why in verdict.skipped)
+    assert any(rule_id == "rushed_reps" and "only 0 of 2 reps could be judged" in why
+               for rule_id, why in verdict.skipped)
+
+
+@pytest.mark.parametrize(("timings", "fires"), [
+    ([0.3, 0.3, 0.1], True),  # one glitch rep left out: the other two are rushed
+    ([0.3, 0.1, 0.05], False),  # two of three not judged: the set's timing is not trusted
+    ([0.3, 1.0, 0.1, 0.05], False),  # ... nor with half of them judged but the median not rushed
+    ([0.3, 0.35, 0.1, 0.05], True),  # half judged, both rushed
+])
+def test_set_timing_needs_half_the_reps_judged(timings, fires, pack, side_view, make_rep):
+    reps = [make_rep(i, concentric_s=c, hold_s=0.6) for i, c in enumerate(timings, start=1)]
+    verdict = evaluate_set(reps, side_view, pack)
+    assert ("rushed_reps" in [cue.id for cue in verdict.set_cues]) is fires

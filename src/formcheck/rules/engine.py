@@ -11,7 +11,7 @@ Abstention: a rule whose metric is null or below its `min_confidence` gives no c
 in `skipped` with the reason. A rep with a reading outside the pack's `plausible` ranges (a hip extension of
 300 degrees, a rise of one frame) is not a hip-thrust rep as measured: the landmarks or the rep's bounds
 are wrong, so its other readings are not trusted either and every rule abstains on it (set rules leave it
-out). When the camera is not side-on the only cue is `not_side_view`: no rep is judged and the score is None.
+out, and abstain when that leaves fewer than half of the set's reps). When the camera is not side-on the only cue is `not_side_view`: no rep is judged and the score is None.
 
 Primary cue: the firing cue with the lowest `priority`. Before choosing it, a firing rule silences the cues
 it `suppresses` in the same rep (a short rep is called short rather than blamed on the feet), and when
@@ -193,6 +193,10 @@ def _aggregates(rule: Rule, reps: Sequence[RepSummary], pack: RulePack) -> dict[
     judged = [rep for rep in reps if implausible(rep, pack) is None]
     for condition in (rule.test, rule.confirm):
         if condition is None:
+            continue
+        if 2 * len(judged) < len(reps):  # a set summary over the odd rep the tracking got right is no summary
+            source[condition.metric] = MetricValue(
+                None, reason=f"only {len(judged)} of {len(reps)} reps could be judged")
             continue
         readings = [_reading(condition, {**rep.metrics, **_timing(rep)})[0] for rep in judged]
         values = [value for value in readings if value is not None]
