@@ -11,7 +11,8 @@ Abstention: a rule whose metric is null or below its `min_confidence` gives no c
 in `skipped` with the reason. A rep with a reading outside the pack's `plausible` ranges (a hip extension of
 300 degrees, a rise of one frame) is not a hip-thrust rep as measured: the landmarks or the rep's bounds
 are wrong, so its other readings are not trusted either and every rule abstains on it (set rules leave it
-out, and abstain when that leaves fewer than half of the set's reps). When the camera is not side-on the only cue is `not_side_view`: no rep is judged and the score is None.
+out, and abstain when that leaves fewer than half of the set's reps). When the camera is not side-on the only
+cue is `not_side_view`: no rep is judged and the score is None.
 
 Primary cue: the firing cue with the lowest `priority`. Before choosing it, a firing rule silences the cues
 it `suppresses` in the same rep (a short rep is called short rather than blamed on the feet), and when
@@ -77,7 +78,8 @@ def evaluate_set(reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack)
     if not view.is_side_view:
         return _refused(view, pack)
     verdicts = tuple(evaluate_rep(rep, pack) for rep in reps)
-    firing, skipped = _fire(pack.active(RulePhase.SET), lambda rule: _aggregates(rule, reps, pack), frozenset())
+    firing, skipped = _fire(pack.active(RulePhase.SET), lambda rule: _aggregates(rule, reps, pack),
+                            frozenset())
     set_cues, settled = _settle(firing)
     given = [*set_cues, *(cue for verdict in verdicts for cue in verdict.cues)]
     return SetVerdict(
