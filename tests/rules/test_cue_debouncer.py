@@ -72,7 +72,7 @@ def test_live_loop_latches_a_wobbling_fault_and_repeats_it_sparingly(pack, make_
     knees = [73.0, 76.0, 77.5, 74.5, 80.0, 76.0]
     fired, said = [], []
     for i, knee in enumerate(knees, start=1):
-        rep = make_rep(i, knee_angle_deg=knee, shin_from_vertical_deg=-12.0)
+        rep = make_rep(i, knee_angle_deg=knee, shin_from_vertical_deg=-8.0)
         verdict = evaluate_rep(rep, pack, latched=debouncer.active)
         fired.append([cue.id for cue in verdict.cues])
         cue = debouncer.update(verdict.cues, now_s=3.0 * i)

@@ -123,7 +123,7 @@ def test_cues_come_most_important_first_and_only_the_first_is_primary(faults, ex
 def test_latched_cue_clears_only_past_the_hysteresis_band(knee, latched, fires, pack, make_rep):
     rule = next(rule for rule in pack.rules if rule.id == "feet_too_close")
     assert rule.test.hysteresis == 4.0 and rule.test.threshold == 75.0  # the table assumes these
-    rep = make_rep(knee_angle_deg=knee, shin_from_vertical_deg=-15.0)
+    rep = make_rep(knee_angle_deg=knee, shin_from_vertical_deg=-8.0)  # confirms, short of the shin rule
     verdict = evaluate_rep(rep, pack, latched={"feet_too_close"} if latched else ())
     assert ("feet_too_close" in [cue.id for cue in verdict.cues]) is fires
 
@@ -171,7 +171,7 @@ def test_the_pause_at_the_top_is_judged_per_rep():
 @pytest.mark.parametrize(("offset", "fires"), [(-0.01, False), (0.0, False), (0.01, True)])
 def test_rep_timing_rule_fires_only_past_its_threshold(rule, offset, fires, pack, make_rep):
     value = _past(rule.test.threshold, rule.test.when, offset)
-    verdict = evaluate_rep(make_rep(**{rule.test.metric: value}), pack)
+    verdict = evaluate_rep(make_rep(**{rule.test.metric: value, **_confirming(rule)}), pack)
     assert (rule.cue in [cue.id for cue in verdict.cues]) is fires
     assert verdict.score == (100 - pack.penalties.of(rule.severity) if fires else 100)
 
@@ -228,16 +228,89 @@ def test_severity_and_penalty_come_from_the_pack(pack, make_rep):
     assert verdict.score == 100 - pack.penalties.error - pack.penalties.warning
 
 
+# Issue 11 item 5: either the knee or the shin gives the feet cue when it says so clearly (knee over 108 or
+# under 75, shin 18 off vertical), unless the other clearly disagrees (within 5 degrees of its target, or
+# past it).
 @pytest.mark.parametrize(("knee", "shin", "expected"), [
-    (None, -20.0, ["feet_too_close"]),  # plated: the knee is null, the shin alone decides
-    (None, -14.0, []),  # ... but only past its wider margin
-    (None, 20.0, ["feet_too_far"]),
-    (None, 14.0, []),
-    (90.0, -20.0, []),  # a measured knee at 90 vetoes a shin reading alone
-    (90.0, 20.0, []),
-    (65.0, -20.0, ["feet_too_close"]),  # knee and shin agree: one cue, not two
+    (104.7, 21.6, ["feet_too_far"]),  # the real far-feet clip the knee threshold used to veto
+    (96.0, 19.0, ["feet_too_far"]),  # the shin says far, the knee leans the same way
+    (95.0, 20.0, []),  # ... but a knee within 5 of 90 clearly disagrees
+    (109.0, 6.0, ["feet_too_far"]),  # the knee says far, the shin leans the same way
+    (109.0, 5.0, []),  # ... but a vertical shin clearly disagrees
+    (107.0, 17.0, []),  # neither says it clearly
+    (74.0, -6.0, ["feet_too_close"]),
+    (74.0, -5.0, []),
+    (84.0, -19.0, ["feet_too_close"]),  # the shin says close, the knee leans the same way
+    (85.0, -19.0, []),
+    (65.0, -20.0, ["feet_too_close"]),  # both say it: one cue, not two
     (115.0, 20.0, ["feet_too_far"]),
+    (None, -20.0, ["feet_too_close"]),  # plated: the knee is null, the shin alone decides
+    (None, -17.0, []),  # ... but only past its margin
+    (None, 20.0, ["feet_too_far"]),
+    (None, 17.0, []),
+    (110.0, None, ["feet_too_far"]),  # the shin unmeasured: the knee alone decides
 ])
-def test_feet_are_judged_on_the_shin_only_when_the_knee_is_unmeasured(knee, shin, expected, pack, make_rep):
+def test_feet_cue_when_one_reading_says_so_clearly_and_the_other_does_not_disagree(knee, shin, expected, pack,
+                                                                                   make_rep):
     verdict = evaluate_rep(make_rep(knee_angle_deg=knee, shin_from_vertical_deg=shin), pack)
     assert [cue.id for cue in verdict.cues] == expected
+
+
+@pytest.mark.parametrize(("concentric_s", "hold_s", "bounced"), [
+    (0.5, 0.1, True),  # a fast rise straight into the lowering: bounced
+    (0.79, 0.0, True),
+    (0.8, 0.0, False),  # no measured pause, but an unhurried rise: not a bounce
+    (1.5, 0.0, False),
+    (0.5, 0.3, False),  # a fast rise with a pause at the top
+])
+def test_a_bounced_rep_is_a_fast_rise_with_no_pause(concentric_s, hold_s, bounced, pack, make_rep):
+    verdict = evaluate_rep(make_rep(concentric_s=concentric_s, hold_s=hold_s), pack)
+    assert ("rushed_reps" in [cue.id for cue in verdict.cues]) is bounced
+
+
+# Readings no real rep gives: the tracking went wrong, so the rep is not judged at all (its other, faulty
+# looking readings included), and the set rules leave it out.
+@pytest.mark.parametrize(("overrides", "why"), [
+    ({"hip_extension_deg": 320.0, "knee_angle_deg": 150.0}, "hip_extension_deg 320.0"),
+    ({"knee_angle_deg": 168.0, "neck_flexion_deg": -40.0}, "knee_angle_deg 168.0"),
+    ({"shin_from_vertical_deg": 70.0, "knee_angle_deg": 125.0}, "shin_from_vertical_deg 70.0"),
+    ({"concentric_s": 0.04, "hold_s": 0.0}, "concentric_s 0.0"),
+    ({"eccentric_s": 0.1, "hip_extension_deg": 150.0}, "eccentric_s 0.1"),
+])
+def test_an_implausible_rep_is_not_judged_and_says_why(overrides, why, pack, side_view, make_rep):
+    verdict = evaluate_rep(make_rep(**overrides), pack)
+    assert verdict.cues == ()
+    assert verdict.score == 100
+    assert all(why in reason and "not judged" in reason for _, reason in verdict.skipped)
+    assert {rule_id for rule_id, _ in verdict.skipped} == {
+        rule.id for rule in pack.rules if rule.phase is not RulePhase.SET}
+    fast = [make_rep(1, concentric_s=0.3), make_rep(2, **overrides), make_rep(3, concentric_s=0.3)]
+    assert evaluate_set(fast, side_view, pack).cue_ids == ("rushed_reps",)
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("knee_angle_deg", 30.0), ("knee_angle_deg", 160.0), ("hip_extension_deg", 240.0),
+    ("shin_from_vertical_deg", -60.0), ("concentric_s", 0.2),
+])
+def test_plausible_bounds_themselves_are_judged(key, value, pack, make_rep):
+    verdict = evaluate_rep(make_rep(**{key: value}), pack)
+    assert not any("not judged" in reason for _, reason in verdict.skipped)
+
+
+def test_set_rule_abstains_when_every_rep_is_implausible(pack, side_view, make_rep):
+    verdict = evaluate_set([make_rep(1, concentric_s=0.1), make_rep(2, concentric_s=0.05)], side_view, pack)
+    assert verdict.cue_ids == ()
+    assert any(rule_id == "rushed_reps" and "only 0 of 2 reps could be judged" in why
+               for rule_id, why in verdict.skipped)
+
+
+@pytest.mark.parametrize(("timings", "fires"), [
+    ([0.3, 0.3, 0.1], True),  # one glitch rep left out: the other two are rushed
+    ([0.3, 0.1, 0.05], False),  # two of three not judged: the set's timing is not trusted
+    ([0.3, 1.0, 0.1, 0.05], False),  # ... nor with half of them judged but the median not rushed
+    ([0.3, 0.35, 0.1, 0.05], True),  # half judged, both rushed
+])
+def test_set_timing_needs_half_the_reps_judged(timings, fires, pack, side_view, make_rep):
+    reps = [make_rep(i, concentric_s=c, hold_s=0.6) for i, c in enumerate(timings, start=1)]
+    verdict = evaluate_set(reps, side_view, pack)
+    assert ("rushed_reps" in [cue.id for cue in verdict.set_cues]) is fires

@@ -154,10 +154,14 @@ article_point = 4
      "rule 'new_rule': missing field 'phase' (required: phase, metric,"),
     (_BASE + 'enabled = "yes"\n', "rule 'new_rule': enabled: expected true or false, got 'yes'"),
     ('[rules.Bad-Id]\nthreshold = 1\n', "rule 'Bad-Id': expected a lower_snake_case id"),
-    ('[rule.feet_too_far]\nthreshold = 1\n', "unknown table 'rule' (valid: pack, scoring, view, rules)"),
+    ('[rule.feet_too_far]\nthreshold = 1\n',
+     "unknown table 'rule' (valid: pack, scoring, view, plausible, rules)"),
     ('[scoring]\nerror = 200\n', "[scoring]: error: expected an integer 0..100, got 200"),
     ('[scoring]\nfatal = 50\n', "[scoring]: unknown field 'fatal' (valid: info, warning, error)"),
     ('[rules.feet_too_far\nthreshold = 1\n', "not valid TOML"),
+    ('[plausible]\nknee = [30, 160]\n', "[plausible]: unknown field 'knee' (valid: knee_angle_deg,"),
+    ('[plausible]\nknee_angle_deg = 160\n', "[plausible]: knee_angle_deg: expected [low, high], two numbers"),
+    ('[plausible]\nknee_angle_deg = [160, 30]\n', "[plausible]: knee_angle_deg: expected low < high"),
 ])
 def test_bad_rules_file_is_one_line_naming_file_field_and_choices(tmp_path, text, expected):
     path = _write(tmp_path, text)
@@ -202,3 +206,10 @@ def test_cue_texts_are_in_the_projects_own_words(pack):
             ours = re.findall(r"[a-z']+", text.lower())
             copied = [ours[i:i + 5] for i in range(len(ours) - 4) if tuple(ours[i:i + 5]) in article_runs]
             assert not copied, (rule.id, copied)
+
+
+def test_user_file_overrides_one_plausible_range(tmp_path):
+    pack = load_rule_pack(_write(tmp_path, "[plausible]\nknee_angle_deg = [20.0, 170.0]\n"))
+    shipped = load_rule_pack()
+    assert (pack.plausible["knee_angle_deg"].low, pack.plausible["knee_angle_deg"].high) == (20.0, 170.0)
+    assert pack.plausible["hip_extension_deg"] == shipped.plausible["hip_extension_deg"]

@@ -8,8 +8,11 @@
 - Offline, reps are judged independently (no latching), so a verdict does not depend on rep order.
 
 Abstention: a rule whose metric is null or below its `min_confidence` gives no cue; the verdict lists it
-in `skipped` with the reason. When the camera is not side-on the only cue is `not_side_view`: no rep is
-judged and the score is None.
+in `skipped` with the reason. A rep with a reading outside the pack's `plausible` ranges (a hip extension of
+300 degrees, a rise of one frame) is not a hip-thrust rep as measured: the landmarks or the rep's bounds
+are wrong, so its other readings are not trusted either and every rule abstains on it (set rules leave it
+out, and abstain when that leaves fewer than half of the set's reps). When the camera is not side-on the only
+cue is `not_side_view`: no rep is judged and the score is None.
 
 Primary cue: the firing cue with the lowest `priority`. Before choosing it, a firing rule silences the cues
 it `suppresses` in the same rep (a short rep is called short rather than blamed on the feet), and when
@@ -58,6 +61,10 @@ class SetVerdict:
 
 def evaluate_rep(rep: RepSummary, pack: RulePack, *, latched: Iterable[str] = ()) -> RepVerdict:
     """Judge one rep: its lockout metrics and its timing. `latched` cue ids use their release thresholds."""
+    why_not = implausible(rep, pack)
+    if why_not is not None:
+        skipped = tuple((rule.id, why_not) for rule in pack.active(RulePhase.LOCKOUT, RulePhase.REP))
+        return RepVerdict(rep=rep, cues=(), score=rep_score((), pack.penalties), skipped=skipped)
     sources = {RulePhase.LOCKOUT: rep.metrics, RulePhase.REP: _timing(rep)}
     firing, skipped = _fire(pack.active(RulePhase.LOCKOUT, RulePhase.REP),
                             lambda rule: sources[rule.phase], frozenset(latched))
@@ -71,7 +78,8 @@ def evaluate_set(reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack)
     if not view.is_side_view:
         return _refused(view, pack)
     verdicts = tuple(evaluate_rep(rep, pack) for rep in reps)
-    firing, skipped = _fire(pack.active(RulePhase.SET), lambda rule: _aggregates(rule, reps), frozenset())
+    firing, skipped = _fire(pack.active(RulePhase.SET), lambda rule: _aggregates(rule, reps, pack),
+                            frozenset())
     set_cues, settled = _settle(firing)
     given = [*set_cues, *(cue for verdict in verdicts for cue in verdict.cues)]
     return SetVerdict(
@@ -82,6 +90,17 @@ def evaluate_set(reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack)
         skipped=(*skipped, *settled),
         cue_ids=tuple(sorted(dict.fromkeys(cue.id for cue in given), key=pack.cue_priority)),
     )
+
+
+def implausible(rep: RepSummary, pack: RulePack) -> str | None:
+    """Why the rep cannot be judged (a reading outside the pack's plausible ranges), or None when it can."""
+    readings = {**rep.metrics, **_timing(rep)}
+    for key, bounds in pack.plausible.items():
+        value = readings[key].value
+        if value is not None and not bounds.holds(value):
+            return (f"{key} {value:.1f} is outside the {bounds.low:g}..{bounds.high:g} a real rep gives: "
+                    "the tracking is wrong at this rep, so it is not judged")
+    return None
 
 
 def _refused(view: ViewEstimate, pack: RulePack) -> SetVerdict:
@@ -170,13 +189,18 @@ def _timing(rep: RepSummary) -> dict[str, MetricValue]:
     return timing
 
 
-def _aggregates(rule: Rule, reps: Sequence[RepSummary]) -> dict[str, MetricValue]:
+def _aggregates(rule: Rule, reps: Sequence[RepSummary], pack: RulePack) -> dict[str, MetricValue]:
     """For a set rule: each of its metrics summarised over the reps where it was trusted."""
     source = {}
+    judged = [rep for rep in reps if implausible(rep, pack) is None]
     for condition in (rule.test, rule.confirm):
         if condition is None:
             continue
-        readings = [_reading(condition, {**rep.metrics, **_timing(rep)})[0] for rep in reps]
+        if 2 * len(judged) < len(reps):  # a set summary over the odd rep the tracking got right is no summary
+            source[condition.metric] = MetricValue(
+                None, reason=f"only {len(judged)} of {len(reps)} reps could be judged")
+            continue
+        readings = [_reading(condition, {**rep.metrics, **_timing(rep)})[0] for rep in judged]
         values = [value for value in readings if value is not None]
         if values:
             source[condition.metric] = MetricValue(_AGGREGATES[rule.aggregate](values), confidence=1.0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from importlib import resources
@@ -141,19 +141,39 @@ class ViewRule:
 
 
 @dataclass(frozen=True)
+class PlausibleRange:
+    """The readings of one metric or timing key a real rep can give; outside it the tracking is wrong."""
+
+    low: float
+    high: float
+
+    def __post_init__(self) -> None:
+        if not self.low < self.high:
+            raise ValueError(f"expected low < high, got [{self.low:g}, {self.high:g}]")
+
+    def holds(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
 class RulePack:
-    """A validated set of rules, the not-side-view cue and the score penalties."""
+    """A validated set of rules, the not-side-view cue, the score penalties and the plausible ranges."""
 
     name: str
     rules: tuple[Rule, ...]
     view: ViewRule
     penalties: Penalties
     sources: tuple[str, ...]  # the files it was built from, in layering order
+    # metric or timing key -> what a rep can plausibly read; a rep outside any of them is not judged
+    plausible: Mapping[str, PlausibleRange] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ids = [rule.id for rule in self.rules]
         if len(ids) != len(set(ids)):
             raise ValueError(f"rules: expected unique ids, got {ids}")
+        for key in self.plausible:
+            if key not in METRIC_KEYS + TIMING_KEYS:
+                raise ValueError(f"plausible: {_unknown('key', key, METRIC_KEYS + TIMING_KEYS)}")
 
     def active(self, *phases: RulePhase) -> tuple[Rule, ...]:
         """Enabled rules of the given phases, most important first (ties keep file order)."""
@@ -179,7 +199,7 @@ def load_rule_pack(path: Path | None = None, *, extend: bool = True) -> RulePack
 
 def build_rule_pack(layers: list[tuple[str, dict[str, Any]]]) -> RulePack:
     """Merge parsed TOML documents (later ones override earlier ones field by field) into a RulePack."""
-    merged: dict[str, dict[str, Any]] = {"pack": {}, "scoring": {}, "view": {}}
+    merged: dict[str, dict[str, Any]] = {"pack": {}, "scoring": {}, "view": {}, "plausible": {}}
     rules: dict[str, dict[str, Any]] = {}
     origin: dict[str, str] = {}  # rule id -> the last file that set any of its fields
     for source, document in layers:
@@ -202,6 +222,7 @@ def build_rule_pack(layers: list[tuple[str, dict[str, Any]]]) -> RulePack:
         view=_wrap(last, "[view]", lambda: _view_rule(merged["view"])),
         penalties=Penalties(**merged["scoring"]),
         sources=tuple(source for source, _ in layers),
+        plausible={key: PlausibleRange(*bounds) for key, bounds in merged["plausible"].items()},
     )
 
 
@@ -284,6 +305,18 @@ def _confirm_table(value: Any) -> dict[str, Any]:
     return value
 
 
+def _bounds(field: str) -> Callable[[Any], tuple[float, float]]:
+    def parse(value: Any) -> tuple[float, float]:
+        if (not isinstance(value, list) or len(value) != 2
+                or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value)):
+            raise ValueError(f"{field}: expected [low, high], two numbers, got {value!r}")
+        low, high = float(value[0]), float(value[1])
+        if not low < high:
+            raise ValueError(f"{field}: expected low < high, got {value!r}")
+        return low, high
+    return parse
+
+
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"enabled: expected true or false, got {value!r}")
@@ -318,6 +351,7 @@ _SECTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "scoring": {severity.value: _points(severity.value) for severity in Severity},
     "view": {"message": _text("message"), "why": _text("why"),
              "severity": _choice("severity", tuple(Severity))},
+    "plausible": {key: _bounds(key) for key in METRIC_KEYS + TIMING_KEYS},
 }
 
 
@@ -419,5 +453,5 @@ def _unknown(field: str, value: Any, choices: tuple[str, ...]) -> str:
     return f"unknown {field} {value!r} (valid: {', '.join(choices)})"
 
 
-__all__ = ["TIMING_KEYS", "Aggregate", "Condition", "Direction", "Rule", "RulePack",
+__all__ = ["TIMING_KEYS", "Aggregate", "Condition", "Direction", "PlausibleRange", "Rule", "RulePack",
            "RulePhase", "ViewRule", "build_rule_pack", "load_rule_pack"]
