@@ -21,6 +21,7 @@ from formcheck.flows.offline import PipelineOptions, analyse_observed
 from formcheck.flows.tracking import TRACKING_VERSION, ObservedClip, TrackingOptions, observe_video
 from formcheck.records import METRIC_KEYS, RepSummary
 from formcheck.rules import RulePack, RulePhase, can_read, load_rule_pack
+from formcheck.rules.engine import implausible
 from formcheck.synth.clip import render_clip
 from formcheck.synth.groundtruth import ground_truth_path
 from formcheck.synth.randomize import SampledClip
@@ -61,11 +62,14 @@ def ensure_observed(job: ClipJob) -> ObservedClip:
 
 def blind_cues(rep: RepSummary, pack: RulePack) -> frozenset[str]:
     """Lockout cue ids none of whose rules could read its metric at this rep (null, or below the rule's
-    confidence): there the tool abstained rather than judged the form good."""
+    confidence), or every lockout cue when the rep was not judged at all (a reading outside the pack's
+    plausible ranges): there the tool abstained rather than judged the form good."""
+    skipped = implausible(rep, pack) is not None
     readable: dict[str, bool] = {}
     for rule in pack.rules:
         if rule.enabled and rule.phase is RulePhase.LOCKOUT:
-            readable[rule.cue] = readable.get(rule.cue, False) or can_read(rule.test, rep.metrics)
+            seen = not skipped and can_read(rule.test, rep.metrics)
+            readable[rule.cue] = readable.get(rule.cue, False) or seen
     return frozenset(cue for cue, seen in readable.items() if not seen)
 
 
