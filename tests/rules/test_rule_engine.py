@@ -300,6 +300,7 @@ def test_plausible_bounds_themselves_are_judged(key, value, pack, make_rep):
 def test_set_rule_abstains_when_every_rep_is_implausible(pack, side_view, make_rep):
     verdict = evaluate_set([make_rep(1, concentric_s=0.1), make_rep(2, concentric_s=0.05)], side_view, pack)
     assert verdict.cue_ids == ()
+    assert verdict.score is None  # nothing judged: no score, rather than 100
     assert any(rule_id == "rushed_reps" and "only 0 of 2 reps could be judged" in why
                for rule_id, why in verdict.skipped)
 
@@ -314,3 +315,9 @@ def test_set_timing_needs_half_the_reps_judged(timings, fires, pack, side_view, 
     reps = [make_rep(i, concentric_s=c, hold_s=0.6) for i, c in enumerate(timings, start=1)]
     verdict = evaluate_set(reps, side_view, pack)
     assert ("rushed_reps" in [cue.id for cue in verdict.set_cues]) is fires
+
+
+def test_the_set_score_leaves_out_reps_that_were_not_judged(pack, side_view, make_rep):
+    bad = make_rep(1, hip_extension_deg=150.0)  # a short lockout: penalised
+    alone = evaluate_set([bad], side_view, pack).score
+    assert evaluate_set([bad, make_rep(2, hip_extension_deg=300.0)], side_view, pack).score == alone

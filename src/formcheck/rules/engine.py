@@ -86,7 +86,9 @@ def evaluate_set(reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack)
         view=view,
         reps=verdicts,
         set_cues=set_cues,
-        score=set_score([verdict.score for verdict in verdicts], set_cues, pack.penalties),
+        # a rep the rules could not judge has no cue, but its 100 says nothing about the set's form
+        score=set_score([v.score for v, rep in zip(verdicts, reps, strict=True)
+                         if implausible(rep, pack) is None], set_cues, pack.penalties),
         skipped=(*skipped, *settled),
         cue_ids=tuple(sorted(dict.fromkeys(cue.id for cue in given), key=pack.cue_priority)),
     )
