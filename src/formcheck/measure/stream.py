@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -112,6 +112,9 @@ class Measurer:
     def finish(self) -> tuple[FrameSeries, list[RepSummary]]:
         """The whole set's per-frame series and its reps (a rep whose descent was under way is closed)."""
         self._reps += self._summaries(self._tracker.finish())
+        # the tracker drops reps found partial against the whole set at its finish (`RepTracker.finish`)
+        kept = {r.lockout_frame: r.index for r in self._tracker.reps}
+        reps = [replace(r, index=kept[r.lockout_frame]) for r in self._reps if r.lockout_frame in kept]
         t = np.array([int(j.t_ms[0]) for j in self._joints], np.int64)
         arrays = {k: (np.array(v, float), np.array(c, float)) for k, (v, c) in self._metrics.items()}
-        return series_of(t, arrays, self._tracker.reps), list(self._reps)
+        return series_of(t, arrays, self._tracker.reps), reps
