@@ -1,9 +1,12 @@
 """The signal reps are counted on (`lift.py`): the torso's rise, from the hip the pose model saw."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from formcheck.measure.lift import BAR, SEEN_HIP, lift_signal, torso_rise
+from formcheck.measure.lockout import TORSO_REPS
 from formcheck.measure.reps import segment_reps
 from lift_factory import Rep, lift_joints, lift_profile
 
@@ -50,3 +53,21 @@ def test_a_bar_seen_often_is_counted_on_instead():
     joints, _ = _joints([Rep()] * 2)
     joints = joints.with_point(BAR, joints.xy_of("hip") + np.array([15.0, -25.0]), np.full(len(joints), 0.9))
     assert lift_signal(joints).source == "bar height"
+
+
+@pytest.mark.parametrize(("edge_band", "hold_at_least_s"), [(0.05, 0.0), (0.1, 1.5)])
+def test_an_overshoot_at_the_top_leaves_the_hold_whole_with_the_torso_edges(edge_band, hold_at_least_s):
+    # the torso's slope overshoots by 8% of the rise for 0.3 s as the hips arrive, then holds 1.6 s
+    fps = 30.0
+    points = [(0.0, -30.0), (1.0, -30.0), (2.0, -0.84), (2.3, -0.84), (2.5, -3.0), (4.0, -3.0), (5.0, -30.0),
+              (6.0, -30.0)]
+    times, values = zip(*points, strict=True)
+    t = np.arange(0.0, times[-1], 1.0 / fps)
+    signal = np.interp(t, times, values)
+    config = replace(TORSO_REPS, edge_band=edge_band)
+    reps, _ = segment_reps(np.round(t * 1000).astype(np.int64), signal, config=config)
+    assert len(reps) == 1
+    assert reps[0].hold_s >= hold_at_least_s
+    if hold_at_least_s == 0.0:  # the narrow band sees only the overshoot: the hold all but vanishes
+        assert reps[0].hold_s < 0.5
+    assert TORSO_REPS.edge_band == 0.1

@@ -23,12 +23,15 @@ from formcheck.records import METRIC_KEYS, MetricValue, RepSummary
 # raise it 16-50°; a rep rises at least 8°. Its top is not checked (`min_peak` is below any reading): where
 # the torso ends up depends on the bench, the camera's height and the body, and a floor bridge tops out
 # far above a bench thrust. Decisions follow the signal's median over 200 ms, so a few frames of a hip
-# landmark thrown off by the plate are not a turn.
+# landmark thrown off by the plate are not a turn. The slope often overshoots by a few degrees as the
+# hips arrive at the top (the head settles after them): phase edges are taken within 10% of the rise
+# (5% cut some holds to nothing on the tune renders, which raised false rushed-reps cues).
 TORSO_REPS = RepConfig(min_rise=8.0, min_peak=-90.0, start_rise=3.0, turn_drop=2.0, settle_band=1.5,
-                       steady_ms=200.0)
+                       edge_band=0.1, steady_ms=200.0)
 # Rep thresholds on the bar's height above the shoulder (`lift.bar_height`), in % of the body scale. Tune
-# renders raise the bar 12-40 cm, 13-45% of it; a rep rises at least 10% (about 12 cm for a 1.75 m lifter)
-# and its top is no lower than 10% below the shoulder.
+# renders raise the bar 12-40 cm; the bar reps counted there rise 14-28% of it, and 12 cm rises read 13-15%,
+# so a rep rises at least 10% (about 12 cm for a 1.75 m lifter); its top is no lower than 10% below the
+# shoulder.
 BAR_REPS = RepConfig(min_rise=10.0, min_peak=-10.0, start_rise=4.0, turn_drop=2.0, settle_band=1.5)
 
 
