@@ -69,3 +69,17 @@ def test_functions_broadcast_over_frames_and_propagate_nan():
 
 def test_segment_angle_is_y_up():
     assert g.segment_angle(_pt(0, 0), _pt(100, -100)) == pytest.approx(45.0)
+
+
+@pytest.mark.parametrize(("b", "expected"), [
+    ((10.0, 0.0), 0.0),  # level
+    ((10.0, -10.0), 45.0),  # b above a (image y down)
+    ((10.0, 10.0), -45.0),  # b below a
+    ((0.0, -5.0), 90.0),  # straight up
+    ((3.0, -np.sqrt(3.0) * 3.0), 60.0),
+])
+@pytest.mark.parametrize("mirror", [1.0, -1.0])
+def test_elevation_is_the_slope_above_horizontal_whichever_way_it_faces(b, expected, mirror):
+    a = np.array([100.0, 200.0])
+    other = a + np.array([mirror * b[0], b[1]])
+    assert float(g.elevation(a, other)) == pytest.approx(expected)

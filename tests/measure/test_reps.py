@@ -167,7 +167,8 @@ def test_segment_rejects_out_of_order_frames():
         RepSegment(1, 10, 5, 12, 14, 20, 0.1, 0.1, 0.1, 100.0, 180.0)
 
 
-@pytest.mark.parametrize(("field", "value"), [("edge_band", 1.5), ("min_rise", 0.0), ("min_peak", math.nan)])
+@pytest.mark.parametrize(("field", "value"), [("edge_band", 1.5), ("min_rise", 0.0), ("min_peak", math.nan),
+                                              ("steady_ms", -1.0)])
 def test_config_rejects_bad_values(field, value):
     with pytest.raises(ValueError, match=field):
         RepConfig(**{field: value})
@@ -232,3 +233,57 @@ def test_running_median_is_a_five_wide_median_with_the_ends_repeated(n):
 
     x = np.random.default_rng(n).normal(size=n)
     np.testing.assert_array_equal(_running_median(x), median_filter(x, size=5, mode="nearest"))
+
+# ---- what a plate's noisy landmarks need: partial first movements, wobbles, glitches ------------------
+
+@pytest.mark.parametrize(("reps", "expected"), [
+    ([PARTIAL, FULL, FULL, FULL], 3),  # the first movement is partial: known only against the later reps
+    ([Rep(height=0.8), FULL, FULL], 3),  # 80% of the usual rise: a rep
+    ([FULL, FULL, PARTIAL, FULL, FULL], 4),  # partial against the reps before it, as before
+])
+@pytest.mark.parametrize("noise", [0.0, 1.5])
+def test_a_partial_first_movement_is_dropped_at_the_end_and_the_reps_renumbered(reps, expected, noise):
+    t, signal = hip_extension_trace(reps, noise=noise)
+    got, events = segment_reps(t, signal)
+    assert [r.index for r in got] == list(range(1, expected + 1))
+    assert all(r.rise > 0.6 * 70.0 for r in got)
+    partial = [e for e in events if e.kind is EventKind.REJECTED and e.reason.startswith("partial rep")]
+    assert len(partial) == len(reps) - expected
+
+
+# A signal in degrees of torso rise, like `lockout.TORSO_REPS`: small rises, no top to reach.
+SMALL = RepConfig(min_rise=8.0, min_peak=-90.0, start_rise=3.0, turn_drop=2.0, settle_band=1.5)
+
+
+def _piecewise(points: list[tuple[float, float]], fps: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
+    """(t_ms, signal) through (time s, value) points, linearly."""
+    times, values = zip(*points, strict=True)
+    t = np.arange(0.0, times[-1], 1.0 / fps)
+    return np.round(t * 1000.0).astype(np.int64), np.interp(t, times, values)
+
+
+@pytest.mark.parametrize(("wobble", "expected"), [(0.0, 1), (3.0, 1)])
+def test_a_wobble_on_the_way_up_does_not_become_the_bottom(wobble, expected):
+    # from -30 up 5, back `wobble`, then on up to -21: 9 above the bottom, only 6 above the wobble's low
+    t, signal = _piecewise([(0.0, -30.0), (1.0, -30.0), (1.3, -25.0), (1.5, -25.0 - wobble),
+                            (1.7, -25.0 - wobble), (2.1, -21.0), (3.1, -21.0), (3.9, -30.0), (5.0, -30.0)])
+    got, _ = segment_reps(t, signal, config=SMALL)
+    assert len(got) == expected and got[0].peak == pytest.approx(-21.0, abs=0.5)
+
+
+@pytest.mark.parametrize(("steady_ms", "expected"), [(0.0, 3), (200.0, 2)])
+def test_a_few_wild_frames_at_the_top_split_a_rep_only_without_a_steady_window(steady_ms, expected):
+    t, signal = hip_extension_trace([Rep(hold_s=1.0)] * 2)
+    top = int(np.argmax(signal >= TOP_DEG - 0.1)) + 10  # well inside the first hold
+    signal[top: top + 4] = BOTTOM_DEG  # the landmark thrown off for 4 frames (133 ms)
+    got, _ = segment_reps(t, signal, config=RepConfig(steady_ms=steady_ms))
+    assert len(got) == expected
+
+
+def test_a_partial_rise_is_not_told_as_a_top():
+    t, signal = hip_extension_trace([FULL, FULL, PARTIAL, FULL])
+    tracker = RepTracker(RepConfig(min_peak=0.0))  # no top to reach: only the partial check stops it
+    events = [e for i in range(t.size) for e in tracker.update(int(t[i]), float(signal[i]))]
+    events += tracker.finish()
+    tops = [e.rep.index for e in events if e.kind is EventKind.TOP]
+    assert tops == [1, 2, 3] and len(tracker.reps) == 3

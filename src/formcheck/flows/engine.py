@@ -26,7 +26,7 @@ from formcheck.body.view import confirm_by_plate, estimate_view
 from formcheck.errors import InputError
 from formcheck.flows.tracking import Observation
 from formcheck.measure.clip import measure_clip
-from formcheck.measure.lift import BAR, MIN_BAR_CONFIDENCE, MIN_BAR_SHARE
+from formcheck.measure.lift import BAR, MIN_BAR_CONFIDENCE, MIN_BAR_SHARE, SEEN_HIP
 from formcheck.measure.lockout import MeasureConfig
 from formcheck.measure.stream import Measurer
 from formcheck.plate.placement import repair_joints, repair_notes, visible_leg
@@ -193,8 +193,10 @@ def _view(pose: Keypoints, side: str) -> ViewEstimate:
 
 def measured_joints(pose: Keypoints, painted: np.ndarray, plate: PlateTrack, side: str) -> Keypoints:
     """The near side's joints as the pose model saw them: under a plate the leg drawn clear of it is the
-    near one, and a hip under the plate (or under the paint that hid it) is unknown."""
+    near one, and a hip under the plate (or under the paint that hid it) is unknown, but kept as `SEEN_HIP`
+    for counting reps (its height follows the hips' even there, `measure/lift.torso_rise`)."""
     joints = near_side(visible_leg(pose, plate, side), side)
+    joints = joints.with_point(SEEN_HIP, joints.xy_of("hip"), joints.conf_of("hip"))
     hidden = painted | plate.found
     return joints.with_point("hip", joints.xy_of("hip"), np.where(hidden, 0.0, joints.conf_of("hip")))
 

@@ -32,7 +32,7 @@ def measure_clip(joints: Keypoints, config: MeasureConfig | None = None
     plate was found: reps are then counted on it, see `lift.py`)."""
     cfg = config or MeasureConfig()
     metrics = compute_metrics(joints, neck_offset_deg=cfg.neck_offset_deg)
-    lift = lift_signal(joints, metrics, cfg)
+    lift = lift_signal(joints, cfg)
     segments, _ = segment_reps(joints.t_ms, lift.values, lift.confidence, lift.config)
     reps = [summarise(r, metrics, joints.t_ms, cfg, joints) for r in segments]
     return series_of(joints.t_ms, metrics, segments), reps

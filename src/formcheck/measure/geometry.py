@@ -98,3 +98,10 @@ def segment_angle(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     """Direction of the segment a->b above the horizontal, in (-180, 180], counter-clockwise positive."""
     d = _up(np.asarray(b, float) - np.asarray(a, float))
     return np.degrees(np.arctan2(d[..., 1], d[..., 0]))
+
+
+def elevation(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """Slope of the line a->b above the horizontal, in [-90, 90], whichever way it points sideways: positive
+    when b is above a, so a side view gives the same reading with the lifter facing left or right."""
+    d = _up(np.asarray(b, float) - np.asarray(a, float))
+    return np.degrees(np.arctan2(d[..., 1], np.abs(d[..., 0])))

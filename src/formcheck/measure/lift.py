@@ -1,9 +1,10 @@
-"""The signal reps are counted on: hip extension, or with a plate the height of the bar.
+"""The signal reps are counted on: the torso's rise, or with a plate followed the height of the bar.
 
-A plate hides the hip, so its landmark (and a hip placed from the bar) can wander or go missing, and the
-knee may be unknown; the bar centre (the plate's centre, resting on the hip crease) stays in view and rises
-and falls exactly with the hips. Its height is used only to count reps and place their phases, never
-reported.
+Without a bar, reps are counted on the slope of the torso (`torso_rise`): it needs only the head, the
+shoulder and the hip's height, which the pose model keeps following when a plate covers the hip or the
+knee lands on the plate, where the hip extension angle goes null or wild. With a plate found often
+enough, the bar centre (the plate's centre, resting on the hip crease) rises and falls exactly with the
+hips. Both are used only to count reps and place their phases, never reported.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import numpy as np
 from formcheck.body.filters import fill_gaps
 from formcheck.body.joints import body_scale
 from formcheck.body.keypoints import Keypoints
+from formcheck.measure import geometry
 from formcheck.measure.lockout import MeasureConfig
 from formcheck.measure.metrics import Series
 from formcheck.measure.reps import RepConfig
 
-# The metric reps are counted on when the hips are seen: rises with them, about 180 at lockout.
-LIFT_SIGNAL = "hip_extension_deg"
 # The point of the joints that is the bar (the near plate's centre), when a plate is found.
 BAR = "bar"
 # With a plate, reps are counted on the bar when it was seen in at least this share of frames, with at
@@ -31,6 +31,9 @@ MIN_BAR_SHARE = 0.5
 MIN_BAR_CONFIDENCE = 0.6
 # Longest stretch without the plate that the bar height is interpolated across.
 MAX_BAR_GAP_MS = 1000.0
+# The point of the joints that is the hip where the pose model put it, kept even where a plate hides the
+# hip (and "hip" is unknown or placed from the bar): its height still follows the hips' (`torso_rise`).
+SEEN_HIP = "seen_hip"
 
 
 @dataclass(frozen=True)
@@ -65,14 +68,33 @@ def has_bar(joints: Keypoints) -> bool:
     return bool(known.mean() >= MIN_BAR_SHARE and np.median(joints.conf_of(BAR)[known]) >= MIN_BAR_CONFIDENCE)
 
 
-def lift_signal(joints: Keypoints, metrics: dict[str, Series], config: MeasureConfig | None = None,
+def torso_rise(joints: Keypoints) -> Series:
+    """How far the hips have risen, in degrees: the slope of the line from the head and shoulder (the
+    midpoint of ear and shoulder) to the hip where the pose model put it (`SEEN_HIP`, else "hip"), above
+    the horizontal; positive when the hip is above them. With its confidence, the least of the points'.
+
+    The shoulders pivot on the bench (or the floor) while the hips rise, so the slope rises with the hips
+    by tens of degrees on any body at any distance, and it needs no knee: a knee landmark that lands on
+    the plate does not touch it. A plate often makes the hip's exact place unreliable, but not its rise:
+    on the tune renders the model's hip height follows the bar's even where the plate hides the hip. The
+    ear is averaged in because it dips as the hips rise (the head tilts back with the torso), which adds
+    to the slope's range, while the shoulder keeps a head turn from ruling it alone.
+    """
+    hip_name = SEEN_HIP if SEEN_HIP in joints.names else "hip"
+    upper = (joints.xy_of("ear") + joints.xy_of("shoulder")) / 2.0
+    values = geometry.elevation(upper, joints.xy_of(hip_name))
+    conf = np.minimum.reduce([joints.conf_of(n) for n in ("ear", "shoulder", hip_name)])
+    known = np.isfinite(values)
+    return np.where(known, values, np.nan), np.where(known, conf, 0.0)
+
+
+def lift_signal(joints: Keypoints, config: MeasureConfig | None = None,
                 size: tuple[float, float] | None = None) -> Lift:
-    """The signal reps are counted on: hip extension, or the bar's height when `has_bar`. `size` is the
+    """The signal reps are counted on: the torso's rise, or the bar's height when `has_bar`. `size` is the
     shoulder height and body scale to measure the bar against (default: the clip's own, `usual_size`)."""
     cfg = config or MeasureConfig()
-    values, conf = metrics[LIFT_SIGNAL]
     if not has_bar(joints):
-        return Lift(values, conf, cfg.reps, "hip extension")
+        return Lift(*torso_rise(joints), cfg.reps, "torso rise")
     known = joints.known(BAR)
     height = np.where(known, bar_height(joints.xy_of(BAR), *(size or usual_size(joints))), np.nan)
     # the plate can be lost for a moment while it moves; a bar does not jump, so short gaps are bridged

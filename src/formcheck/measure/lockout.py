@@ -19,10 +19,20 @@ from formcheck.measure.metrics import METRIC_JOINTS, NECK_NEUTRAL_OFFSET_DEG, PE
 from formcheck.measure.reps import RepConfig, RepSegment
 from formcheck.records import METRIC_KEYS, MetricValue, RepSummary
 
-# Rep thresholds on the bar's height above the shoulder (`lift.bar_height`), in % of the body scale. Rendered
-# lifts raise the bar 27-32% of it, from 16-27% below the shoulder to 4-12% above; a rep rises at least
-# 15% (about 18 cm for a 1.75 m lifter) and its top is no lower than 10% below the shoulder.
-BAR_REPS = RepConfig(min_rise=15.0, min_peak=-10.0, start_rise=4.0, turn_drop=2.0, settle_band=1.5)
+# Rep thresholds on the torso's rise (`lift.torso_rise`), in degrees, fitted on the tune renders: their reps
+# raise it 16-50°; a rep rises at least 8°. Its top is not checked (`min_peak` is below any reading): where
+# the torso ends up depends on the bench, the camera's height and the body, and a floor bridge tops out
+# far above a bench thrust. Decisions follow the signal's median over 200 ms, so a few frames of a hip
+# landmark thrown off by the plate are not a turn. The slope often overshoots by a few degrees as the
+# hips arrive at the top (the head settles after them): phase edges are taken within 10% of the rise
+# (5% cut some holds to nothing on the tune renders, which raised false rushed-reps cues).
+TORSO_REPS = RepConfig(min_rise=8.0, min_peak=-90.0, start_rise=3.0, turn_drop=2.0, settle_band=1.5,
+                       edge_band=0.1, steady_ms=200.0)
+# Rep thresholds on the bar's height above the shoulder (`lift.bar_height`), in % of the body scale. Tune
+# renders raise the bar 12-40 cm; the bar reps counted there rise 14-28% of it, and 12 cm rises read 13-15%,
+# so a rep rises at least 10% (about 12 cm for a 1.75 m lifter); its top is no lower than 10% below the
+# shoulder.
+BAR_REPS = RepConfig(min_rise=10.0, min_peak=-10.0, start_rise=4.0, turn_drop=2.0, settle_band=1.5)
 
 
 @dataclass(frozen=True)
@@ -30,7 +40,7 @@ class MeasureConfig:
     """How to measure: filters, rep thresholds and how a lockout value is taken."""
 
     filters: FilterConfig = field(default_factory=FilterConfig)
-    reps: RepConfig = field(default_factory=RepConfig)  # on the hip extension angle (degrees)
+    reps: RepConfig = field(default_factory=lambda: TORSO_REPS)  # on the torso's rise (degrees)
     bar_reps: RepConfig = field(default_factory=lambda: BAR_REPS)  # on the bar height (% body scale)
     lockout_window_ms: float = 250.0  # frames of the hold this close to the lockout frame are used
     min_confidence: float = 0.5  # a frame's metric is trusted at or above this confidence

@@ -1,15 +1,18 @@
 """Rep segmentation: which movements of the hips are reps, their phases, lockout and tempo.
 
-The input is one lift signal per frame that rises as the hips rise — by default the hip extension angle
-(S-H-K, degrees), which is scale-free and reads about 180 at lockout whatever the camera distance; any
-other signal comes with its own `RepConfig` (the measuring stage uses the bar's height with plates). The
-tracker is incremental (`RepTracker.update` one frame at a time, for live use); `segment_reps` runs the
-same tracker over a whole clip, so files and live sessions count the same reps.
+The input is one lift signal per frame that rises as the hips rise, with the `RepConfig` that suits its
+units: the measuring stage counts on the torso's rise (degrees) or, with a plate, on the bar's height
+(`lift.py`); the defaults here suit the hip extension angle (S-H-K, degrees). The tracker is incremental
+(`RepTracker.update` one frame at a time, for live use); `segment_reps` runs the same tracker over a whole
+clip, so files and live sessions count the same reps.
 
 A rep is a rise from the bottom to a top, then a descent most of the way back. Not counted:
 - setup shuffling: movements that rise less than `min_rise` or never reach `min_peak`;
-- partial reps: a rise smaller than `partial_fraction` of the median rise of the reps counted so far
-  (causal, so the first movement is judged by the absolute thresholds only).
+- partial reps: a rise smaller than `partial_fraction` of the median rise of the reps counted so far, and
+  at `finish` of the median rise of the whole set (so a partial first movement is dropped then; live, it
+  was counted meanwhile, and the set's reps at the end are the same either way).
+A wobble on the way up that is too small to be a rep does not reset the bottom; decisions follow the
+signal's median over `steady_ms`, so a few frames of a landmark thrown off are not a turn.
 
 Phase boundaries use a band of `edge_band` x the rep's rise: the concentric starts when the signal leaves
 the bottom band, the lockout runs from the first entry into the band below the peak to the last exit
@@ -51,6 +54,7 @@ class RepConfig:
     stall_ms: float = 1500.0  # a rise that stalls this long below `min_peak` was a change of setup
     settle_ms: float = 250.0  # a top has settled once the signal stayed within `settle_band` this long
     settle_band: float = 3.0
+    steady_ms: float = 0.0  # decisions follow the median over this long (at least the last 3 samples)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -64,6 +68,8 @@ class RepConfig:
                      "settle_band"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"RepConfig.{name}: expected > 0, got {getattr(self, name)}")
+        if self.steady_ms < 0:
+            raise ValueError(f"RepConfig.steady_ms: expected >= 0, got {self.steady_ms}")
 
 
 @dataclass(frozen=True)
@@ -129,8 +135,9 @@ class RepTracker:
         self.phase = Phase.SETUP
         self._state = _State.BOTTOM
         self._frame = -1
+        self._t_ms = 0  # of the last frame fed
         self._hist: list[tuple[int, int, float]] = []  # (frame, t_ms, signal) since the current bottom
-        self._recent: deque[float] = deque(maxlen=3)
+        self._recent: deque[tuple[int, float]] = deque()
         self._base = math.inf
         self._peak = -math.inf
         self._peak_ms = 0  # when the peak was reached
@@ -142,13 +149,16 @@ class RepTracker:
 
     def update(self, t_ms: int, value: float, confidence: float = 1.0) -> list[RepEvent]:
         """Consume the next frame's signal; returns what happened at it (often nothing)."""
-        self._frame += 1
+        self._frame, self._t_ms = self._frame + 1, int(t_ms)
         if not (math.isfinite(value) and confidence >= self.config.min_confidence):
             return []
         self._hist.append((self._frame, int(t_ms), float(value)))
-        # decisions follow the median of the last 3 samples: one wild landmark frame is not a turn
-        self._recent.append(float(value))
-        steady = float(np.median(self._recent))
+        # decisions follow the median of the last samples (at least 3, over `steady_ms`): a few wild
+        # landmark frames are not a turn
+        self._recent.append((int(t_ms), float(value)))
+        while len(self._recent) > 3 and t_ms - self._recent[0][0] > self.config.steady_ms:
+            self._recent.popleft()
+        steady = float(np.median([v for _, v in self._recent]))
         step = {_State.BOTTOM: self._at_bottom, _State.RISING: self._rising, _State.FALLING: self._falling}
         events = step[self._state](int(t_ms), steady)
         events += self._live_phase(int(t_ms), steady)
@@ -157,14 +167,27 @@ class RepTracker:
         return events
 
     def finish(self) -> list[RepEvent]:
-        """End of the clip: close a rep whose descent was under way."""
-        if self._state is not _State.FALLING or not self._hist:
-            if self._state is _State.RISING and self._peak - self._base >= self.config.min_rise:
-                frame, t_ms, _ = self._hist[-1]
-                return [RepEvent(EventKind.REJECTED, frame, t_ms, reason="the clip ended before the descent")]
+        """End of the clip: close a rep whose descent was under way, then drop the reps that turn out to be
+        partial against the whole set (`partial_fraction` of its median rise): live, an early movement
+        could only be judged against the reps before it. `reps` then holds the set's reps, renumbered."""
+        events: list[RepEvent] = []
+        if self._state is _State.FALLING and self._hist:
+            events = self._close(self._argmin_after_peak())
+        elif self._state is _State.RISING and self._peak - self._base >= self.config.min_rise:
+            frame, t_ms, _ = self._hist[-1]
+            events = [RepEvent(EventKind.REJECTED, frame, t_ms, reason="the clip ended before the descent")]
+        return events + self._drop_partial()
+
+    def _drop_partial(self) -> list[RepEvent]:
+        """Reject counted reps whose rise is partial against the median rise of all of them."""
+        if len(self.reps) < 2:
             return []
-        low_i = self._argmin_after_peak()
-        return self._close(low_i)
+        typical = statistics.median(r.rise for r in self.reps)
+        keep = [r for r in self.reps if r.rise >= self.config.partial_fraction * typical]
+        events = [RepEvent(EventKind.REJECTED, self._frame, self._t_ms, reason=_partial(r.rise, typical))
+                  for r in self.reps if r not in keep]
+        self.reps = [replace(r, index=i + 1) for i, r in enumerate(keep)]
+        return events
 
     # ---- states -------------------------------------------------------------------------------------
 
@@ -193,12 +216,17 @@ class RepTracker:
             return []
         if rise >= cfg.min_rise and self._peak >= cfg.min_peak:
             self._state, self._low_after = _State.FALLING, value
-            return [] if self._top_told else [self._top_event(hold_known=True)]
+            return [] if self._top_told or self._partial_so_far(rise) else [self._top_event(hold_known=True)]
         reason = (f"movement too small: rose {rise:.0f} (a rep rises at least {cfg.min_rise:.0f})"
                   if rise < cfg.min_rise else
                   f"top too low: reached {self._peak:.0f} (a rep reaches at least {cfg.min_peak:.0f})")
         frame = self._hist[-1][0]
-        self._restart_bottom(len(self._hist) - 1)
+        if rise < cfg.min_rise:
+            # a wobble on the way up (a noisy landmark) is not a new bottom: the rise goes on being
+            # measured from the lowest recent point, which `_at_bottom` finds again
+            self._state, self._peak, self._top_told = _State.BOTTOM, -math.inf, False
+        else:
+            self._restart_bottom(len(self._hist) - 1)
         return [RepEvent(EventKind.REJECTED, frame, t_ms, reason=reason)]
 
     def _falling(self, t_ms: int, value: float) -> list[RepEvent]:
@@ -239,12 +267,15 @@ class RepTracker:
         if descent < cfg.return_fraction * rise:
             return [RepEvent(EventKind.REJECTED, frame, t_ms, reason="did not come back down")]
         if typical is not None and rise < cfg.partial_fraction * typical:
-            reason = (f"partial rep: rose {rise:.0f}, {100 * rise / typical:.0f}% of the set's usual "
-                      f"{typical:.0f}")
-            return [RepEvent(EventKind.REJECTED, frame, t_ms, reason=reason)]
+            return [RepEvent(EventKind.REJECTED, frame, t_ms, reason=_partial(rise, typical))]
         segment = segment_from_history(hist, len(self.reps) + 1, cfg.edge_band)
         self.reps.append(segment)
         return [RepEvent(EventKind.REP, frame, t_ms, rep=segment)]
+
+    def _partial_so_far(self, rise: float) -> bool:
+        """A rise this big would be a partial rep against the reps counted so far (see `_close`)."""
+        return bool(self.reps) and rise < self.config.partial_fraction * statistics.median(
+            r.rise for r in self.reps)
 
     def _restart_bottom(self, from_i: int) -> None:
         """Forget the history before index `from_i`, whose sample becomes the new bottom."""
@@ -280,8 +311,8 @@ class RepTracker:
         cfg = self.config
         rise = self._peak - self._base
         near_top = value >= self._peak - cfg.edge_band * rise
-        self._topped = self._state is _State.RISING and (
-            self._topped or (rise >= cfg.min_rise and self._peak >= cfg.min_peak and near_top))
+        can_count = rise >= cfg.min_rise and self._peak >= cfg.min_peak and not self._partial_so_far(rise)
+        self._topped = self._state is _State.RISING and (self._topped or (can_count and near_top))
         if self._topped:
             phase = Phase.LOCKOUT
         elif self._state is _State.RISING:
@@ -294,6 +325,10 @@ class RepTracker:
             return []
         self.phase = phase
         return [RepEvent(EventKind.PHASE, self._frame, t_ms, phase=phase)]
+
+
+def _partial(rise: float, typical: float) -> str:
+    return f"partial rep: rose {rise:.0f}, {100 * rise / typical:.0f}% of the set's usual {typical:.0f}"
 
 
 def _crossing_ms(t: np.ndarray, s: np.ndarray, i: int, j: int, level: float) -> float:

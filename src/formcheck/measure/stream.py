@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from formcheck.body.filters import JointsStream
 from formcheck.body.joints import body_scale
 from formcheck.body.keypoints import Keypoints
 from formcheck.measure.clip import series_of
-from formcheck.measure.lift import BAR, LIFT_SIGNAL, bar_height
+from formcheck.measure.lift import BAR, bar_height, torso_rise
 from formcheck.measure.lockout import MeasureConfig, summarise
 from formcheck.measure.metrics import compute_metrics
 from formcheck.measure.reps import EventKind, RepEvent, RepTracker
@@ -76,7 +76,7 @@ class Measurer:
         for key, (v, c) in metrics.items():
             self._metrics[key][0].append(float(v[0]))
             self._metrics[key][1].append(float(c[0]))
-        signal, confidence = self._signal(joints, metrics[LIFT_SIGNAL])
+        signal, confidence = self._signal(joints)
         events = tuple(self._tracker.update(int(joints.t_ms[0]), signal, confidence))
         tops = self._summaries(e for e in events if e.kind is EventKind.TOP)
         done = self._summaries(e for e in events if e.kind is EventKind.REP)
@@ -86,10 +86,11 @@ class Measurer:
                            {k: float(c[0]) for k, (_, c) in metrics.items()}, self._tracker.phase, events,
                            tops, done, joints)
 
-    def _signal(self, joints: Keypoints, hip: tuple[np.ndarray, np.ndarray]) -> tuple[float, float]:
+    def _signal(self, joints: Keypoints) -> tuple[float, float]:
         """This frame's lift signal and its confidence (see `lift.py`)."""
         if not self.bar:
-            return float(hip[0][0]), float(hip[1][0])
+            values, conf = torso_rise(joints)
+            return float(values[0]), float(conf[0])
         shoulder, scale = float(joints.xy_of("shoulder")[0, 1]), float(body_scale(joints)[0])
         if math.isfinite(shoulder) and joints.conf_of("shoulder")[0] > 0:
             self._shoulder_y = [*self._shoulder_y[-SIZE_MEMORY + 1:], shoulder]
@@ -112,6 +113,9 @@ class Measurer:
     def finish(self) -> tuple[FrameSeries, list[RepSummary]]:
         """The whole set's per-frame series and its reps (a rep whose descent was under way is closed)."""
         self._reps += self._summaries(self._tracker.finish())
+        # the tracker drops reps found partial against the whole set at its finish (`RepTracker.finish`)
+        kept = {r.lockout_frame: r.index for r in self._tracker.reps}
+        reps = [replace(r, index=kept[r.lockout_frame]) for r in self._reps if r.lockout_frame in kept]
         t = np.array([int(j.t_ms[0]) for j in self._joints], np.int64)
         arrays = {k: (np.array(v, float), np.array(c, float)) for k, (v, c) in self._metrics.items()}
-        return series_of(t, arrays, self._tracker.reps), list(self._reps)
+        return series_of(t, arrays, self._tracker.reps), reps

@@ -127,8 +127,16 @@ REGISTRY: tuple[Constant, ...] = (
     Constant("PlateSearch.min_presence", "formcheck.plate.finder",
              "share of frames showing a plate for the clip to have one", "fitted",
              "the old fixed grid's renders; refit on tune"),
+    Constant("TORSO_REPS.min_rise", "formcheck.measure.lockout", "least torso rise of a rep",
+             "fitted", "tune split (v2 observations): counted reps rise 16-50°; half the least", "°"),
+    Constant("TORSO_REPS.edge_band", "formcheck.measure.lockout", "share of the rise that makes a phase edge",
+             "fitted", "tune split: 0.1 gave the least tempo error (0.05 cut holds to nothing; 0.15, 0.2 "
+             "worse)", ""),
+    Constant("TORSO_REPS.steady_ms", "formcheck.measure.lockout", "median window rep decisions follow",
+             "fitted", "tune split: 200 ms beat 0, 100, 150 and 400 ms on reps exact", "ms"),
     Constant("BAR_REPS.min_rise", "formcheck.measure.lockout", "least bar rise of a rep (% body scale)",
-             "fitted", "renders of the old grid (rises 27-32%); refit on tune", "%"),
+             "fitted", "tune split (v2 observations): counted bar reps rise 14-28%; 15 lost reps of 12 cm "
+             "rises", "%"),
     Constant("BAR_REPS.min_peak", "formcheck.measure.lockout", "lowest top of a rep (% body scale, vs "
              "the shoulder)", "fitted", "renders of the old grid (tops 4-12% above); refit on tune", "%"),
     Constant("BAR_REPS.start_rise", "formcheck.measure.lockout", "rise that starts a rep (% body scale)",
