@@ -1,4 +1,4 @@
-"""Measuring a circle as a plate: rim support, an even face, roundness."""
+"""Measuring a circle as a plate: rim support, an even face, roundness, and the plate around a hub."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.plate.rim import RimFit, measure_rim
+from formcheck.plate.rim import RimFit, hub_support, measure_rim, outer_radius
 
 CENTRE = (320.0, 180.0)
 
@@ -41,6 +41,34 @@ def test_a_plate_seen_obliquely_is_an_ellipse_measured_by_its_long_axis():
 def test_a_circle_on_a_bare_wall_has_no_support():
     fit = measure_rim(np.full((360, 640, 3), 175, np.uint8), CENTRE, 60.0)
     assert fit.support == 0.0
+
+
+@pytest.mark.parametrize(("hub", "max_scale", "expected"), [
+    (12.0, 6.0, 60.0),  # a hub a fifth of the plate: the plate around it
+    (20.0, 5.0, 60.0),
+    (12.0, 3.0, None),  # the plate is farther out than asked
+])
+def test_the_plate_around_a_hub(hub, max_scale, expected):
+    found = outer_radius(_scene(hub=hub), CENTRE, hub, max_scale, 0.75)
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None and abs(found - expected) < 0.06 * expected
+
+
+@pytest.mark.parametrize(("hub", "hub_colour", "least", "most"), [
+    (12.0, (200, 200, 200), 0.9, 1.0),  # a bright sleeve end, a fifth of the plate
+    (10.0, (90, 90, 90), 0.9, 1.0),  # a smaller, dimmer one
+    (0.0, (0, 0, 0), 0.0, 0.1),  # none: an even disc
+])
+def test_the_hub_at_a_plates_centre(hub, hub_colour, least, most):
+    image = _scene(hub=hub, hub_colour=hub_colour)
+    plate = measure_rim(image, CENTRE, 60.0)
+    assert least <= hub_support(image, plate, 0.2) <= most
+
+
+def test_a_lone_disc_has_nothing_around_it():
+    assert outer_radius(_scene(), CENTRE, 60.0, 3.0, 0.75) is None
 
 
 @pytest.mark.parametrize(("fields", "match"), [

@@ -9,7 +9,15 @@ import pytest
 from formcheck.body.joints import JOINT_NAMES
 from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import MEDIAPIPE_NAMES
-from formcheck.plate.track import LOCK_FRAMES, RELOCK_FRAMES, PlateReading, PlateTrack, PlateTracker, refine
+from formcheck.plate.track import (
+    IDLE_STRIDE,
+    LOCK_FRAMES,
+    RELOCK_FRAMES,
+    PlateReading,
+    PlateTrack,
+    PlateTracker,
+    refine,
+)
 
 RADIUS = 62.0
 
@@ -26,7 +34,8 @@ def _bar(i: int) -> np.ndarray:
     return _body(i)["hip"] + np.array([8.0, -30.0])
 
 
-def _frame(i: int, plate: bool = True, rng: np.random.Generator | None = None) -> np.ndarray:
+def _frame(i: int, plate: bool = True, rng: np.random.Generator | None = None, hub: bool = True,
+           colour: tuple[int, int, int] = (30, 30, 30), shaded: bool = False) -> np.ndarray:
     # a wall with grain of a few grey levels: per-pixel colour noise of +-25 levels gives false rims (see
     # benchmarks/README.md, plate_finder.py)
     rng = rng or np.random.default_rng(i)
@@ -36,9 +45,16 @@ def _frame(i: int, plate: bool = True, rng: np.random.Generator | None = None) -
     cv2.polylines(image, [chain], False, (90, 110, 160), 34, cv2.LINE_AA)
     if plate:
         c = _bar(i)
-        cv2.circle(image, (round(c[0] * 16), round(c[1] * 16)), round(RADIUS * 16), (30, 30, 30), -1,
+        cv2.circle(image, (round(c[0] * 16), round(c[1] * 16)), round(RADIUS * 16), colour, -1,
                    cv2.LINE_AA, shift=4)
-        cv2.circle(image, (round(c[0]), round(c[1])), 12, (200, 200, 200), -1, cv2.LINE_AA)
+        if shaded:  # lit from above, like cloth over a round glute
+            ys = np.arange(image.shape[0])[:, None, None]
+            disc = np.hypot(*np.meshgrid(np.arange(640) - c[0], np.arange(360) - c[1])) <= RADIUS - 1
+            shade = np.clip(1.14 - 0.36 * (ys - (c[1] - RADIUS)) / (2 * RADIUS), 0.4, 1.3)
+            fill = np.broadcast_to(np.clip(np.asarray(colour) * shade, 0, 255), image.shape)
+            image[disc] = fill[disc].astype(np.uint8)
+        if hub:
+            cv2.circle(image, (round(c[0]), round(c[1])), 12, (200, 200, 200), -1, cv2.LINE_AA)
     return image
 
 
@@ -78,6 +94,33 @@ def test_plate_is_reported_within_a_pixel_once_confirmed_then_followed():
         assert np.hypot(*(reading.center - _bar(i))) < 1.0 and abs(reading.radius - RADIUS) < 1.5
 
 
+@pytest.mark.parametrize(("seen", "found_from"), [
+    (set(range(3)), LOCK_FRAMES - 1),  # the lifter found in the first frames only: searched where they were
+    (set(), None),  # never found: nowhere to look
+])
+def test_a_plate_hiding_the_lifter_is_searched_for_where_the_lifter_was(seen, found_from):
+    readings, _ = _follow(20, seen=seen)
+    if found_from is None:
+        assert readings == [None] * 20
+    else:
+        assert all(r is not None for r in readings[found_from:])
+
+
+@pytest.mark.parametrize(("hub", "colour", "shaded", "reported"), [
+    (True, (30, 30, 30), False, True),  # a black plate on the bar's sleeve
+    (False, (30, 30, 30), False, True),  # the sleeve projected off its centre: an even face will do
+    (True, (40, 190, 220), True, True),  # a shaded bumper on its sleeve
+    (False, (40, 190, 220), True, False),  # a round glute in yellow shorts: shaded, nothing at its centre
+])
+def test_a_plate_has_a_hub_or_an_even_face(hub, colour, shaded, reported):
+    tracker = PlateTracker()
+    readings = []
+    for i in range(20):
+        image = _frame(i, hub=hub, colour=colour, shaded=shaded)
+        readings.append(tracker.near(image) or tracker.with_body(image, _pose(i)))
+    assert any(r is not None for r in readings) is reported
+
+
 def test_no_plate_gives_no_readings():
     readings, _ = _follow(12, plate_in=set())
     assert readings == [None] * 12
@@ -87,9 +130,10 @@ def test_a_lost_plate_is_found_again_around_the_body():
     frames = 40
     readings, _ = _follow(frames, plate_in=set(range(frames)) - set(range(15, 25)))
     assert all(r is None for r in readings[15:25])
-    # a disc of the size already confirmed needs RELOCK_FRAMES frames in a row
+    # a disc of the size already confirmed needs RELOCK_FRAMES frames in a row, searched for every
+    # IDLE_STRIDE frames while nothing is seen
     assert readings[25 + RELOCK_FRAMES - 2] is None
-    assert all(r is not None for r in readings[25 + RELOCK_FRAMES - 1:])
+    assert all(r is not None for r in readings[25 + IDLE_STRIDE - 1 + RELOCK_FRAMES - 1:])
 
 
 def test_a_circle_away_from_the_hips_is_not_a_plate():

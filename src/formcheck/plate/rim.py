@@ -25,6 +25,9 @@ RADIAL = 2.0  # a rim edge's gradient points along the radius: radial part >= th
 BAND = 0.06  # rim edges are looked for this far (relative to the radius) either side of the fitted rim
 FACE_RINGS = (0.35, 0.5, 0.65, 0.8)  # where the face is sampled, in fractions of the rim's radius
 FACE_TOLERANCE = 20.0  # grey levels (any channel) from the face's median colour that still count as it
+# Support counts rim edges this far from the fitted rim (relative to the radius, at least SUPPORT_MIN_PX px)
+SUPPORT_BAND = 0.06
+SUPPORT_MIN_PX = 1.5
 MIN_RIM_POINTS = 12
 MAX_REFIT = 0.25  # a refit may move the centre or change the radius by at most this share of the radius
 
@@ -162,9 +165,62 @@ def measure_rim(image: np.ndarray, centre: np.ndarray | tuple[float, float], rad
         shape = better
         if done:
             break
-    hit, _, seen = _rim_edges(gx, gy, shape, max(1.5, BAND * shape.mean))
+    hit, _, seen = _rim_edges(gx, gy, shape, max(SUPPORT_MIN_PX, SUPPORT_BAND * shape.mean))
     support = float(hit.sum() / seen.sum()) if seen.sum() >= ANGLES // 2 else 0.0
     e = shape.ellipticity
     return RimFit(shape.cx + x0, shape.cy + y0, shape.mean + e, support, _uniformity(window, shape),
                   (shape.mean - e) / (shape.mean + e))
 
+
+def outer_radius(image: np.ndarray, centre: np.ndarray | tuple[float, float], radius: float,
+                 max_scale: float, min_share: float, detect_px: float = 48.0) -> float | None:
+    """The radius (px) of the largest rim concentric with the circle at `centre` of `radius`, from 1.4 to
+    `max_scale` times its radius, whose edges surround at least `min_share` of the directions; None when
+    there is none. A plate's hub is a small disc of another colour at the plate's centre, so a disc found
+    first may be the hub of the plate around it. Searched at a scale where the largest radius is
+    `detect_px`, with a band of 12 % of the radius either side for a plate seen as an ellipse."""
+    h, w = image.shape[:2]
+    big = max_scale * radius
+    margin = 1.15 * big + 4
+    x0, y0 = max(0, int(centre[0] - margin)), max(0, int(centre[1] - margin))
+    x1, y1 = min(w, int(np.ceil(centre[0] + margin)) + 1), min(h, int(np.ceil(centre[1] + margin)) + 1)
+    f = min(1.0, detect_px / big)
+    crop = image[y0:y1, x0:x1]
+    if crop.shape[0] < 3 or crop.shape[1] < 3:
+        return None
+    small = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else crop
+    gx, gy = colour_gradient(small, blur=0.0 if f < 0.75 else 1.0)
+    rho = np.arange(1.4 * radius * f, big * f + 1.0, 1.0)[:, None]
+    if not len(rho):
+        return None
+    xs = np.rint((centre[0] - x0) * f + rho * _COS).astype(np.int64)
+    ys = np.rint((centre[1] - y0) * f + rho * _SIN).astype(np.int64)
+    sh, sw = gx.shape
+    inside = (xs >= 0) & (xs < sw) & (ys >= 0) & (ys < sh)
+    xs, ys = np.clip(xs, 0, sw - 1), np.clip(ys, 0, sh - 1)
+    sx, sy = gx[ys, xs], gy[ys, xs]
+    radial = np.abs(sx * _COS + sy * _SIN)
+    good = inside & (radial >= MIN_STEP) & (radial >= RADIAL * np.abs(sy * _COS - sx * _SIN))
+    good = good.astype(np.int64)
+    band = np.maximum(1, np.rint(0.12 * rho[:, 0]).astype(np.int64))
+    index = np.arange(len(rho))
+    lo, hi = np.clip(index - band, 0, len(rho)), np.clip(index + band + 1, 0, len(rho))
+    counts = np.vstack([np.zeros((1, ANGLES), np.int64), np.cumsum(good, axis=0)])
+    near = (counts[hi] - counts[lo]) > 0  # an edge within the band of each radius, per direction
+    seen = inside.sum(axis=1)
+    share = np.where(seen >= ANGLES // 2, (near & inside).sum(axis=1) / np.maximum(seen, 1), 0.0)
+    hits = np.flatnonzero(share >= min_share)
+    if not len(hits):
+        return None
+    gaps = np.flatnonzero(np.diff(hits) > 1)
+    run = hits[gaps[-1] + 1:] if len(gaps) else hits  # the outermost run of radii with a rim
+    peak = run[share[run] == share[run].max()]
+    return float(rho[int(np.median(peak)), 0] / f)
+
+
+def hub_support(image: np.ndarray, fit: RimFit, size: float) -> float:
+    """The rim support of the hub at the centre of the plate `fit`: the bar's sleeve (or the plate's bore)
+    shows there as a small disc of another colour, about `size` of the plate's radius (found from about
+    two thirds of that to a quarter more). A round thing near the hips that is not on the bar (a glute in
+    shorts, a chest) has no hub."""
+    return measure_rim(image, fit.center, size * fit.radius, slack=0.5 * size * fit.radius).support

@@ -2,14 +2,19 @@
 
 `PlateTracker` is causal, so the one decode that feeds the pose model also finds the plate, in the
 parallel tracking workers or in a live loop alike. Until it has a plate it searches around the body the
-pose model found (or, when the model missed the lifter, the body it found last; the lifter lies on the
-bench), for the largest plate-like disc within reach of the hips; the near plate is the largest, being the
-nearest. A disc found in `LOCK_FRAMES` frames in a row, one size and moving smoothly, is the plate: from
-then on the tracker reports it and follows it from where it was, before the pose model sees the frame, so
-the frame can be shown to the model with the plate painted out (`paint.py`). Discs seen for fewer frames
-are never reported: a false plate would be painted over the lifter. `refine` is the offline clean-up at
-the end of a set: no plate at all when it was seen too rarely, centres that jump dropped, short misses
-interpolated, circles off the hips refused.
+pose model found (or, when the model missed the lifter, the body it found in the last `BODY_MEMORY_MS`; the
+lifter lies on the bench), for the largest plate-like disc within reach of the hips with a hub at its
+centre (the bar's sleeve) or an even face (`PlateSearch`); the near plate is the largest, being the
+nearest. A disc found first may be
+that hub, when the plate hides so much of the lifter that the body the model sees is short: the plate
+around it is looked for too (`rim.outer_radius`). A disc found in `LOCK_FRAMES` frames in a row, one size
+and moving smoothly, is the plate: from then on the tracker reports it and follows it from where it was,
+before the pose model sees the frame, so the frame can be shown to the model with the plate painted out
+(`paint.py`). Discs seen for fewer frames are never reported: a false plate would be painted over the
+lifter. While nothing is followed and nothing was found, it searches every `IDLE_STRIDE` frames: the
+search costs more than the following. `refine` is the offline clean-up at the end of a set: no plate at
+all when it was seen too rarely, centres that jump dropped, short misses interpolated, circles off the
+hips refused.
 
 "Within reach of the hips" is measured in body spans (the pose's head-to-toe extent), not plate radii:
 the plate is 0.6-0.9 m nearer the camera than the hips, so perspective moves its centre off the
@@ -28,7 +33,7 @@ import numpy as np
 from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import MEDIAPIPE_NAMES
 from formcheck.plate.finder import PlateSearch, find_circles, search_box
-from formcheck.plate.rim import RimFit, measure_rim
+from formcheck.plate.rim import RimFit, hub_support, measure_rim, outer_radius
 
 # Frames in a row with the same disc on the hips before it is reported and followed (and painted out);
 # a disc of the size of a plate already confirmed in the stream needs fewer.
@@ -41,6 +46,11 @@ SPAN_PERCENTILE = 80.0
 BODY_MEMORY_MS = 5000
 # The search box reaches this many spans beyond the plate's reach from the body, to hold its rim.
 BOX_MARGIN = 0.35
+# A disc found may be the hub of a plate up to this many times its radius (a 45 cm plate's hub is ~10 cm).
+HUB_SCALE = 5.0
+# While nothing is followed and no disc was found last time, search only one frame in this many: most
+# frames of a plate-free set find nothing, and a plate that shows up is found a frame later at most.
+IDLE_STRIDE = 2
 # When following, the vote runs with the plate this many px in radius (finer than the first search).
 FOLLOW_DETECT_PX = 16.0
 _BODY_POINTS = [MEDIAPIPE_NAMES.index(f"{side}_{joint}") for side in ("left", "right")
@@ -175,6 +185,7 @@ class PlateTracker:
         self._last: np.ndarray | None = None  # the followed plate's last centre
         self._step = np.zeros(2)  # its last move per frame
         self._missed = 0  # frames since it was last seen
+        self._idle = 0  # frames since the last search that found no disc, while nothing is followed
 
     @property
     def following(self) -> bool:
@@ -204,7 +215,14 @@ class PlateTracker:
         """Search around the body the pose model found in this frame (a one-frame MediaPipe pose) for the
         plate; report it once it is confirmed (or while it is followed)."""
         self._remember(pose)
-        fit = self._search(image)
+        if not self.following and not self._run:
+            skip = self._idle % IDLE_STRIDE != 0
+            self._idle += 1
+            if skip:
+                return None
+        fit = self._search(image, int(pose.t_ms[0]))
+        if fit is not None:
+            self._idle = 0
         if fit is None:
             self._missed += 1
             self._run.clear()
@@ -247,11 +265,11 @@ class PlateTracker:
     def _span(self) -> float:
         return float(np.percentile(self._spans, SPAN_PERCENTILE)) if self._spans else float("nan")
 
-    def _search(self, image: np.ndarray) -> RimFit | None:
-        """The plate in `image` around the body last seen: the followed one if it is there, else the
-        largest plate-like disc within reach of the hips."""
+    def _search(self, image: np.ndarray, t_ms: int) -> RimFit | None:
+        """The plate in `image` around the body last seen (if seen within `BODY_MEMORY_MS` of `t_ms`): the
+        followed one if it is there, else the largest plate-like disc within reach of the hips."""
         body, span = self._body, self._span()
-        if body is None or not np.isfinite(span):
+        if body is None or not np.isfinite(span) or t_ms - body.t_ms > BODY_MEMORY_MS:
             return None
         reach = self.search.reach * span
         box = search_box(body.points, pad=reach + BOX_MARGIN * span)
@@ -268,7 +286,21 @@ class PlateTracker:
         if self.following:
             return min((f for f in plates if self._continues(f)), default=None,
                        key=lambda f: float(np.linalg.norm(f.center - self._last)))  # type: ignore[operator]
-        return max(plates, key=lambda f: f.radius, default=None)
+        for fit in sorted(plates, key=lambda f: -f.radius):
+            wide = self._widen(image, fit)
+            if wide.uniformity >= self.search.even_face \
+                    or hub_support(image, wide, self.search.hub_size) >= self.search.min_hub:
+                return wide
+        return None
+
+    def _widen(self, image: np.ndarray, fit: RimFit) -> RimFit:
+        """The plate around `fit` when `fit` is its hub: a disc of another colour at the plate's centre
+        (the pose model's span, which sets the radii searched, shrinks when the plate hides the lifter)."""
+        outer = outer_radius(image, fit.center, fit.radius, HUB_SCALE, self.search.min_support)
+        if outer is None:
+            return fit
+        wide = measure_rim(image, fit.center, outer, slack=0.12 * outer)
+        return wide if self.search.finds(wide) else fit
 
     def _continues(self, fit: RimFit) -> bool:
         """`fit` is the followed plate: its size, near where it was, and a rim good enough to keep."""
