@@ -43,7 +43,10 @@ class PlateSearch:
     plates of the tune split the hub's rim support was 0.51 or more in 95 % of frames, at those false discs
     0.3 or less (`min_hub`). But from a high or turned camera the sleeve's end projects off the plate's
     centre; such a plate still has a face of one colour (uniformity 0.84 or more in 95 % of the true
-    plates' frames, 0.73 or less on the glute; `even_face`). A disc needs one or the other to be found.
+    plates' frames, 0.73 or less on the glute; `even_face`) and a sharp rim all round (0.93-0.99 on the
+    near plates whose sleeve was off-centre). A wall of one colour framed by the lifter's arms and a rack
+    (tune-00037) and a plate on a storage tree behind the lifter (tune-00025) had even faces too but no
+    hub, and rims backed at 0.85 or less (`even_face_support`). A disc needs one or the other to be found.
     """
 
     min_radius: float = 0.11
@@ -57,7 +60,8 @@ class PlateSearch:
     min_uniformity: float = 0.7  # share of the face within a colour tolerance of its median, to find one
     min_hub: float = 0.4  # rim support of the hub at a plate's centre (the bar's sleeve), to find one
     hub_size: float = 0.2  # the hub's radius, relative to the plate's
-    even_face: float = 0.85  # ... or this uniformity instead of a hub
+    even_face: float = 0.85  # ... or this uniformity instead of a hub,
+    even_face_support: float = 0.9  # ... with this much of its rim backed by edges
     follow_support: float = 0.5  # ... and to keep following one already found (position and size known)
     follow_uniformity: float = 0.6
     min_axis_ratio: float = 0.7  # a plate seen within 25° of side-on and 35° of elevation is this round
@@ -70,7 +74,8 @@ class PlateSearch:
         if not 0 < self.min_radius < self.max_radius:
             raise ValueError(f"PlateSearch: expected 0 < min_radius < max_radius, got "
                              f"{self.min_radius}, {self.max_radius}")
-        for name in ("min_support", "min_uniformity", "min_hub", "hub_size", "even_face", "follow_support",
+        for name in ("min_support", "min_uniformity", "min_hub", "hub_size", "even_face", "even_face_support",
+                     "follow_support",
                      "follow_uniformity", "min_votes",
                      "min_axis_ratio", "min_presence", "radius_tolerance", "max_jump"):
             value = getattr(self, name)

@@ -288,7 +288,7 @@ class PlateTracker:
                        key=lambda f: float(np.linalg.norm(f.center - self._last)))  # type: ignore[operator]
         for fit in sorted(plates, key=lambda f: -f.radius):
             wide = self._widen(image, fit)
-            if wide.uniformity >= self.search.even_face \
+            if (wide.uniformity >= self.search.even_face and wide.support >= self.search.even_face_support) \
                     or hub_support(image, wide, self.search.hub_size) >= self.search.min_hub:
                 return wide
         return None
