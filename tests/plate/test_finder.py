@@ -1,4 +1,4 @@
-"""Finding the plate in one frame: circles of a plate's size near the hips, with sub-pixel centres."""
+"""Finding the plate in one frame: discs of a plate's size on light and dark walls, sub-pixel centres."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.plate.finder import PlateSearch, find_circles, fit_centre, search_box
+from formcheck.plate.finder import PlateSearch, find_circles, search_box
 
 
 def _disc(centre=(300.0, 205.0), radius=62.0, colour=(30, 30, 30)) -> np.ndarray:
@@ -16,30 +16,46 @@ def _disc(centre=(300.0, 205.0), radius=62.0, colour=(30, 30, 30)) -> np.ndarray
     return image
 
 
-@pytest.mark.parametrize("colour", [(30, 30, 30), (40, 40, 200), (200, 60, 20)])
-def test_a_disc_is_found_within_a_pixel(colour):
-    candidates, edges = find_circles(_disc(colour=colour), (150, 60, 450, 350), (40.0, 100.0), PlateSearch())
-    best = candidates[np.argmax(candidates[:, 3])]
-    assert np.hypot(best[0] - 300.0, best[1] - 205.0) < 1.0 and abs(best[2] - 62.0) < 1.5
-    assert best[3] > 0.6 and len(edges) > 100
+BRICK = (60, 45, 40)  # a dark wall behind a black plate
 
 
-def test_nothing_round_gives_no_candidates():
-    image = np.full((360, 640, 3), 180, np.uint8)
-    candidates, _ = find_circles(image, (150, 60, 450, 350), (40.0, 100.0), PlateSearch())
-    assert len(candidates) == 0
+def _textured(background, rng_seed=0) -> np.ndarray:
+    rng = np.random.default_rng(rng_seed)
+    base = np.array(background, np.int16)
+    return np.clip(base + rng.integers(-12, 13, (360, 640, 3)), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(("colour", "background"), [
+    ((30, 30, 30), (175, 175, 175)),  # black plate, light wall
+    ((40, 40, 200), (175, 175, 175)),  # red bumper
+    ((30, 30, 30), BRICK),  # black plate on a dark wall: a few grey levels apart
+    ((60, 140, 60), (50, 90, 140)),  # green bumper on brown wood: about as bright, another hue
+])
+def test_a_disc_is_found_within_a_pixel(colour, background):
+    image = _textured(background)
+    cv2.circle(image, (300 * 16, 205 * 16), 62 * 16, colour, -1, cv2.LINE_AA, shift=4)
+    fits = find_circles(image, (150, 60, 450, 350), (40.0, 100.0), PlateSearch())
+    plates = [f for f in fits if PlateSearch().finds(f)]
+    assert plates, f"no plate among {fits}"
+    best = max(plates, key=lambda f: f.support)
+    assert np.hypot(best.x - 300.0, best.y - 205.0) < 1.0 and abs(best.radius - 62.0) < 1.5
+
+
+def test_nothing_round_gives_no_plate():
+    fits = find_circles(_textured((180, 180, 180)), (150, 60, 450, 350), (40.0, 100.0), PlateSearch())
+    assert not [f for f in fits if PlateSearch().finds(f)]
 
 
 def test_a_box_too_small_for_the_radius_is_not_searched():
-    candidates, edges = find_circles(_disc(), (290, 200, 310, 210), (40.0, 100.0), PlateSearch())
-    assert candidates.shape == (0, 4) and edges.shape == (0, 2)
+    assert find_circles(_disc(), (290, 200, 310, 210), (40.0, 100.0), PlateSearch()) == []
 
 
-def test_centre_refit_with_a_known_radius_ignores_a_hidden_half():
-    theta = np.linspace(0, np.pi, 200)  # only the upper half of the rim shows
-    points = np.column_stack([300 + 60 * np.cos(theta), 200 - 60 * np.sin(theta)])
-    centre = fit_centre(points, np.array([302.0, 198.5]), 60.0)  # from a rough centre
-    assert np.hypot(*(centre - [300.0, 200.0])) < 0.5
+def test_candidates_are_kept_only_where_told():
+    everywhere = find_circles(_disc(), (150, 60, 450, 350), (40.0, 100.0), PlateSearch())
+    right = find_circles(_disc(), (150, 60, 450, 350), (40.0, 100.0), PlateSearch(),
+                         where=lambda c: c[0] > 400)
+    assert any(abs(f.x - 300.0) < 2 for f in everywhere)
+    assert all(f.x > 400 for f in right)
 
 
 @pytest.mark.parametrize(("points", "pad", "box"), [
@@ -54,6 +70,8 @@ def test_search_box_grows_around_known_points(points, pad, box):
 @pytest.mark.parametrize(("kwargs", "match"), [
     ({"min_radius": 0.3, "max_radius": 0.2}, "min_radius"),
     ({"min_support": 0.0}, "min_support"),
+    ({"min_uniformity": 1.5}, "min_uniformity"),
+    ({"reach": 0.0}, "reach"),
     ({"max_gap": -1}, "max_gap"),
 ])
 def test_plate_search_rejects_bad_settings(kwargs: dict[str, float], match: str) -> None:

@@ -2,16 +2,18 @@
 
 Per frame (`FrameStage.process`): when a plate is being followed, it is found near where it was and
 painted out of the image the pose model sees, so the model reads the legs instead of a dark disc;
-otherwise the model sees the frame as it is and the plate is searched for around the body it found.
-Either way the frame is decoded once and inferred once, in the parallel tracking workers for files
-(`observe_video`) and in the loop for live use. What comes out is an `Observation` per frame, and, for
-a whole clip, an `ObservedClip` (which the validation grid caches).
+otherwise the model sees the frame as it is and the plate is searched for around the body it found (or
+last found, when the plate hid the lifter). When the one look the frame got cannot have been the best (a
+plate found only after it, or nobody found on the painted frame), the model looks once more, the other way.
+Either way the frame is decoded once and every look happens in this one pass, in the parallel tracking
+workers for files (`observe_video`) and in the loop for live use. What comes out is an `Observation` per
+frame, and, for a whole clip, an `ObservedClip` (which the validation grid caches).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from formcheck.plate.track import PlateReading, PlateTrack, PlateTracker
 Progress = Callable[[int], None]  # called with the number of frames just finished
 # Bumped whenever the tracking pass changes what it observes (plate following, painting), so observations
 # cached by the validation grid are made again.
-TRACKING_VERSION = "2"
+TRACKING_VERSION = "3"
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +73,7 @@ class FrameStage:
         self.options = options
         self.estimator = PoseEstimator(options.model, num_poses=options.num_poses, max_side=options.max_side)
         self.plates = PlateTracker() if options.plates else None
+        self._fed_ms = -(2**62)  # the last time given to the pose model
 
     def __enter__(self) -> FrameStage:
         return self
@@ -81,17 +84,40 @@ class FrameStage:
     def process(self, frame: Frame, prepared: object | None = None) -> Observation:
         """The frame's observation. `prepared` is the frame's model input made ahead (e.g. in the decode
         thread by `pose.estimator.prepare_image`); it is used only when the frame is not painted."""
-        plate = self.plates.near(frame.image) if self.plates is not None else None
+        if self.plates is None:
+            return Observation(frame.index, self._infer(frame, prepared=prepared))
+        plate = self.plates.near(frame.image)
         if plate is not None:
-            painted = Frame(frame.index, frame.t_ms, paint_plate(frame.image, plate))
-            pose = self.estimator.process(painted)
-            if self.plates is not None and not self.plates.still_on_the_hips(plate, pose):
-                plate = None
-            return Observation(frame.index, pose, plate, painted=True)
-        pose = self.estimator.process(frame, prepared)  # type: ignore[arg-type]
-        if self.plates is not None:
+            pose, painted = self._infer(frame, paint_plate(frame.image, plate)), True
+            if not pose.found[0]:
+                # The paint can take the torso with the plate (a lifter turned toward the camera, the
+                # plate over the chest); the frame as it is may still show the lifter.
+                pose, painted = self._infer(frame), False
+        else:
+            pose, painted = self._infer(frame, prepared=prepared), False
             plate = self.plates.with_body(frame.image, pose)
-        return Observation(frame.index, pose, plate)
+            if plate is not None:
+                # Found only after the model had seen the frame: around the body it found, or around where
+                # the lifter was when the disc hid them from it. Look again with the plate painted out.
+                second = self._infer(frame, paint_plate(frame.image, plate))
+                if second.found[0]:
+                    pose, painted = second, True
+        if plate is not None and not self.plates.still_on_the_hips(plate, pose):
+            plate = None
+        return Observation(frame.index, pose, plate, painted=painted)
+
+    def _infer(self, frame: Frame, image: np.ndarray | None = None,
+               prepared: object | None = None) -> Keypoints:
+        """The pose model on `frame` (or on `image`, a painted copy of it). The model's VIDEO mode wants a
+        strictly increasing clock, so a second look at a frame is fed a millisecond later (and later frames
+        after that); the pose keeps the frame's own time."""
+        fed_ms = max(frame.t_ms, self._fed_ms + 1)
+        self._fed_ms = fed_ms
+        if image is None and fed_ms == frame.t_ms:
+            return self.estimator.process(frame, prepared)  # type: ignore[arg-type]
+        shown = Frame(frame.index, fed_ms, frame.image if image is None else image)
+        pose = self.estimator.process(shown)
+        return pose if fed_ms == frame.t_ms else replace(pose, t_ms=np.array([frame.t_ms]))
 
 
 def observe_frames(frames: Iterable[Frame], stage: FrameStage) -> Iterator[Observation]:

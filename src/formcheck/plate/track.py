@@ -1,12 +1,24 @@
 """Follow the near plate frame by frame inside the tracking pass, and tidy its path once the set is over.
 
 `PlateTracker` is causal, so the one decode that feeds the pose model also finds the plate, in the
-parallel tracking workers or in a live loop alike. Until it has seen the plate it searches around the
-body the pose model found, and votes on the plate's radius (a plate never changes size); once enough
-well-backed circles agree, it follows the plate from where it was, before the pose model sees the frame,
-so the frame can be shown to the model with the plate painted out (`paint.py`). `refine` is the offline
-clean-up at the end of a set: no plate at all when it was seen too rarely, centres that jump dropped,
-short misses interpolated, circles off the hips refused.
+parallel tracking workers or in a live loop alike. Until it has a plate it searches around the body the
+pose model found (or, when the model missed the lifter, the body it found in the last `BODY_MEMORY_MS`; the
+lifter lies on the bench), for the largest plate-like disc within reach of the hips with a hub at its
+centre (the bar's sleeve) or an even face (`PlateSearch`); the near plate is the largest, being the
+nearest. A disc found first may be
+that hub, when the plate hides so much of the lifter that the body the model sees is short: the plate
+around it is looked for too (`rim.outer_radius`). A disc found in `LOCK_FRAMES` frames in a row, one size
+and moving smoothly, is the plate: from then on the tracker reports it and follows it from where it was,
+before the pose model sees the frame, so the frame can be shown to the model with the plate painted out
+(`paint.py`). Discs seen for fewer frames are never reported: a false plate would be painted over the
+lifter. While nothing is followed and nothing was found, it searches every `IDLE_STRIDE` frames: the
+search costs more than the following. `refine` is the offline clean-up at the end of a set: no plate at
+all when it was seen too rarely, centres that jump dropped, short misses interpolated, circles off the
+hips refused.
+
+"Within reach of the hips" is measured in body spans (the pose's head-to-toe extent), not plate radii:
+the plate is 0.6-0.9 m nearer the camera than the hips, so perspective moves its centre off the
+shoulder->knee line by up to 0.42 spans when the camera is low, high, close or turned (`PlateSearch`).
 """
 
 from __future__ import annotations
@@ -20,18 +32,31 @@ import numpy as np
 
 from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import MEDIAPIPE_NAMES
-from formcheck.plate.finder import PlateSearch, find_circles, fit_centre, search_box
+from formcheck.plate.finder import PlateSearch, find_circles, search_box
+from formcheck.plate.rim import RimFit, hub_support, measure_rim, outer_radius
 
-# Frames in a row with the same plate on the hips before it is followed (and painted out).
+# Frames in a row with the same disc on the hips before it is reported and followed (and painted out);
+# a disc of the size of a plate already confirmed in the stream needs fewer.
 LOCK_FRAMES = 8
-# How many recent well-backed circles the radius vote remembers.
-VOTE_MEMORY = 240
-# Poses whose body scale sets the search radii (a running median: the knee is often dragged onto a plate).
-SCALE_MEMORY = 30
+RELOCK_FRAMES = 3
+# Poses whose span sets the search radii: a high percentile, since a plate folds the legs the model sees.
+SPAN_MEMORY = 30
+SPAN_PERCENTILE = 80.0
+# A body found this recently still says where to look when the pose model misses the lifter.
+BODY_MEMORY_MS = 5000
+# The search box reaches this many spans beyond the plate's reach from the body, to hold its rim.
+BOX_MARGIN = 0.35
+# A disc found may be the hub of a plate up to this many times its radius (a 45 cm plate's hub is ~10 cm).
+HUB_SCALE = 5.0
+# While nothing is followed and no disc was found last time, search only one frame in this many: most
+# frames of a plate-free set find nothing, and a plate that shows up is found a frame later at most.
+IDLE_STRIDE = 2
+# When following, the vote runs with the plate this many px in radius (finer than the first search).
+FOLLOW_DETECT_PX = 16.0
 _BODY_POINTS = [MEDIAPIPE_NAMES.index(f"{side}_{joint}") for side in ("left", "right")
                 for joint in ("shoulder", "hip", "knee")]
-_LEGS = [[MEDIAPIPE_NAMES.index(f"{side}_{joint}") for joint in ("shoulder", "knee", "ankle")]
-         for side in ("left", "right")]
+_THIGHS = [(MEDIAPIPE_NAMES.index(f"{side}_shoulder"), MEDIAPIPE_NAMES.index(f"{side}_knee"))
+           for side in ("left", "right")]
 
 
 @dataclass(frozen=True)
@@ -116,43 +141,35 @@ class PlateTrack:
                           np.where(mask, self.confidence, 0.0))
 
 
-def vote_radius(votes: np.ndarray, tolerance: float) -> tuple[float, int]:
-    """The radius most well-backed circles agree on, and how many agree: `votes` is (n, 2) rows of radius
-    and rim support; agreeing circles are within `tolerance` (relative), weighted by their support."""
-    if not len(votes):
-        return float("nan"), 0
-    r, s = votes[:, 0], votes[:, 1]
-    agree = np.abs(r[:, None] - r[None, :]) <= tolerance * r[:, None]
-    best = agree[int(np.argmax((agree * s[None, :]).sum(axis=1)))]
-    return float(np.median(r[best])), int(best.sum())
+def body_span(xy: np.ndarray) -> float:
+    """The largest distance between any two known points of one pose's (points, 2) px: head to toe for a
+    lifter on a bench (NaN with fewer than two known)."""
+    pts = xy[np.isfinite(xy).all(axis=1)]
+    if len(pts) < 2:
+        return float("nan")
+    return float(np.max(np.linalg.norm(pts[:, None] - pts[None], axis=2)))
 
 
-def near_a_thigh(center: np.ndarray, radius: float, segments: Sequence[tuple[np.ndarray, np.ndarray]],
-                 reach: float = 1.0) -> bool:
-    """True when `center` lies within `reach` radii of any shoulder->knee segment: a barbell's plate sits
-    on the hips, a round window or lamp beside the lifter does not."""
-    for s, k in segments:
-        d = k - s
+def distance_to_segments(point: np.ndarray, segments: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
+    """Distance (px) from `point` to the nearest of the segments (inf when none is known)."""
+    best = float("inf")
+    for a, b in segments:
+        d = b - a
         length2 = float(d @ d)
         if not (np.isfinite(length2) and length2 > 0):
             continue
-        u = min(max(float((center - s) @ d) / length2, 0.0), 1.0)
-        if np.linalg.norm(center - (s + u * d)) <= reach * radius:
-            return True
-    return False
+        u = min(max(float((point - a) @ d) / length2, 0.0), 1.0)
+        best = min(best, float(np.linalg.norm(point - (a + u * d))))
+    return best
 
 
-def _pose_scale(xy: np.ndarray) -> float:
-    """Body scale of one MediaPipe pose's (33, 2) points: |shoulder->knee| + |knee->ankle|, the mean of
-    both sides (NaN when neither side is seen)."""
-    sides = [np.linalg.norm(xy[k] - xy[s]) + np.linalg.norm(xy[a] - xy[k]) for s, k, a in _LEGS]
-    known = [v for v in sides if np.isfinite(v)]
-    return float(np.mean(known)) if known else float("nan")
+@dataclass(frozen=True, eq=False)
+class _Body:
+    """Where the lifter was last seen: the points to search around, the shoulder->knee segments, when."""
 
-
-def _thighs(pose: Keypoints) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Both sides' shoulder->knee segments of a one-frame MediaPipe pose."""
-    return [(pose.xy_of(f"{side}_shoulder")[0], pose.xy_of(f"{side}_knee")[0]) for side in ("left", "right")]
+    points: np.ndarray  # (k, 2) px
+    thighs: tuple[tuple[np.ndarray, np.ndarray], ...]
+    t_ms: int
 
 
 class PlateTracker:
@@ -160,12 +177,15 @@ class PlateTracker:
 
     def __init__(self, search: PlateSearch | None = None) -> None:
         self.search = search or PlateSearch()
-        self._votes: deque[tuple[float, float]] = deque(maxlen=VOTE_MEMORY)
-        self._scales: deque[float] = deque(maxlen=SCALE_MEMORY)
-        self._run: list[PlateReading] = []  # readings of the frames in a row that found the plate
-        self._radius = float("nan")  # the plate's radius, once it is followed
-        self._last: np.ndarray | None = None  # the plate's last centre
+        self._spans: deque[float] = deque(maxlen=SPAN_MEMORY)
+        self._body: _Body | None = None
+        self._run: list[PlateReading] = []  # the discs found in the frames in a row before confirmation
+        self._radius = float("nan")  # the followed plate's radius
+        self._known = float("nan")  # the radius of a plate confirmed earlier in the stream
+        self._last: np.ndarray | None = None  # the followed plate's last centre
+        self._step = np.zeros(2)  # its last move per frame
         self._missed = 0  # frames since it was last seen
+        self._idle = 0  # frames since the last search that found no disc, while nothing is followed
 
     @property
     def following(self) -> bool:
@@ -173,84 +193,149 @@ class PlateTracker:
         return np.isfinite(self._radius) and self._last is not None and self._missed <= self.search.max_gap
 
     def near(self, image: np.ndarray) -> PlateReading | None:
-        """Where the plate is in `image`, looking only near where it was; None when not following it."""
+        """Where the followed plate is in `image`, looking only near where it was; None when not following
+        it or not found there (then `with_body` searches around the body)."""
         if not self.following or self._last is None:
             return None
         r, tol = self._radius, self.search.radius_tolerance
-        reach = r * (1 + tol) + self.search.max_jump * r * (self._missed + 1)
-        box = search_box(np.stack([self._last - reach, self._last + reach]), pad=0.0)
-        assert box is not None
-        return self._follow(*find_circles(image, box, (r * (1 - tol), r * (1 + tol)), self.search), r)
+        guess = self._last + self._step * (self._missed + 1)
+        fit = measure_rim(image, guess, r, slack=0.1 * r)
+        if not self._continues(fit):
+            reach = r * (1 + tol) + self.search.max_jump * r * (self._missed + 1)
+            box = search_box(np.stack([guess - reach, guess + reach]), pad=0.0)
+            assert box is not None
+            fits = find_circles(image, box, (r * (1 - tol), r * (1 + tol)), self.search,
+                                detect_px=FOLLOW_DETECT_PX, limit=3)
+            fit = max((f for f in fits if self._continues(f)), key=lambda f: f.support, default=None)
+        if fit is None or not self._continues(fit):
+            return None
+        return self._seen(fit)
 
     def with_body(self, image: np.ndarray, pose: Keypoints) -> PlateReading | None:
-        """Search around the body the pose model found in this frame (a one-frame MediaPipe pose) for a
-        circle on the hips of the radius such circles agree on; follow the plate once it is confirmed."""
-        reading = self._search(image, pose)
-        if reading is None:
+        """Search around the body the pose model found in this frame (a one-frame MediaPipe pose) for the
+        plate; report it once it is confirmed (or while it is followed)."""
+        self._remember(pose)
+        if not self.following and not self._run:
+            skip = self._idle % IDLE_STRIDE != 0
+            self._idle += 1
+            if skip:
+                return None
+        fit = self._search(image, int(pose.t_ms[0]))
+        if fit is not None:
+            self._idle = 0
+        if fit is None:
             self._missed += 1
             self._run.clear()
             if self._missed > self.search.max_gap:
                 self._radius, self._last = float("nan"), None
             return None
-        self._run = [*self._run[-(LOCK_FRAMES - 1):], reading]
-        if not np.isfinite(self._radius) and self._confirmed():
-            self._radius = float(np.median([r.radius for r in self._run]))
-        return reading
+        if self.following:
+            return self._seen(fit)
+        self._run = [*self._run[-(LOCK_FRAMES - 1):], PlateReading(fit.x, fit.y, fit.radius, fit.support)]
+        if not self._confirmed():
+            return None
+        self._radius = self._known = float(np.median([r.radius for r in self._run]))
+        self._last, self._missed = None, 0
+        return self._seen(fit)
 
     def still_on_the_hips(self, reading: PlateReading, pose: Keypoints) -> bool:
-        """Check a reading found by `near` against the body found afterwards; stop following if it fails."""
-        if pose.found[0] and not near_a_thigh(reading.center, reading.radius, _thighs(pose)):
-            self._radius, self._last, self._missed = float("nan"), None, self.search.max_gap + 1
-            self._run.clear()
-            return False
-        return True
+        """Check a reading found by `near` against the body found afterwards (on the painted frame, so a
+        good view of the legs); stop following if the plate is not within reach of the hips."""
+        self._remember(pose)
+        if not pose.found[0] or self._body is None or self._body.t_ms != int(pose.t_ms[0]):
+            return True
+        if distance_to_segments(reading.center, self._body.thighs) <= self.search.reach * self._span():
+            return True
+        self._radius, self._last, self._missed = float("nan"), None, self.search.max_gap + 1
+        self._run.clear()
+        return False
 
-    def _search(self, image: np.ndarray, pose: Keypoints) -> PlateReading | None:
+    def _remember(self, pose: Keypoints) -> None:
+        """Keep the lifter's size and where it lies from a pose that found it."""
         if not pose.found[0]:
-            return None
+            return
         xy = pose.xy[0]
-        scale = _pose_scale(xy)
-        if np.isfinite(scale) and scale > 0:
-            self._scales.append(scale)
-        box = search_box(xy[_BODY_POINTS], pad=self.search.max_radius * float(np.median(self._scales))) \
-            if self._scales else None
-        if box is None:
+        span = body_span(xy)
+        if np.isfinite(span) and span > 0:
+            self._spans.append(span)
+        points = xy[_BODY_POINTS]
+        if np.isfinite(points).all(axis=1).sum() >= 2:
+            self._body = _Body(points, tuple((xy[s], xy[k]) for s, k in _THIGHS), int(pose.t_ms[0]))
+
+    def _span(self) -> float:
+        return float(np.percentile(self._spans, SPAN_PERCENTILE)) if self._spans else float("nan")
+
+    def _search(self, image: np.ndarray, t_ms: int) -> RimFit | None:
+        """The plate in `image` around the body last seen (if seen within `BODY_MEMORY_MS` of `t_ms`): the
+        followed one if it is there, else the largest plate-like disc within reach of the hips."""
+        body, span = self._body, self._span()
+        if body is None or not np.isfinite(span) or t_ms - body.t_ms > BODY_MEMORY_MS:
             return None
-        body = float(np.median(self._scales))
-        candidates, edges = find_circles(image, box, (self.search.min_radius * body,
-                                                      self.search.max_radius * body), self.search)
-        thighs = _thighs(pose)
-        on_hips = [c for c in candidates if c[3] >= self.search.min_support
-                   and near_a_thigh(c[:2], c[2], thighs)]
-        self._votes.extend((float(c[2]), float(c[3])) for c in on_hips)
-        radius, _ = vote_radius(np.array(self._votes).reshape(-1, 2), self.search.radius_tolerance)
-        fit = [c for c in on_hips if abs(c[2] - radius) <= self.search.radius_tolerance * radius]
-        return self._follow(np.array(fit).reshape(-1, 4), edges, radius) if fit else None
+        reach = self.search.reach * span
+        box = search_box(body.points, pad=reach + BOX_MARGIN * span)
+        assert box is not None
+        tol = self.search.radius_tolerance
+        radii = (self.search.min_radius * span, self.search.max_radius * span)
+        if self.following:
+            radii = (self._radius * (1 - tol), self._radius * (1 + tol))
+        fits = find_circles(image, box, radii, self.search,
+                            where=lambda c: distance_to_segments(c, body.thighs) <= 1.2 * reach)
+        plates = [f for f in fits if self.search.finds(f)
+                  and distance_to_segments(f.center, body.thighs) <= reach
+                  and radii[0] * (1 - tol) <= f.radius <= radii[1] * (1 + tol)]
+        if self.following:
+            return min((f for f in plates if self._continues(f)), default=None,
+                       key=lambda f: float(np.linalg.norm(f.center - self._last)))  # type: ignore[operator]
+        for fit in sorted(plates, key=lambda f: -f.radius):
+            wide = self._widen(image, fit)
+            if (wide.uniformity >= self.search.even_face and wide.support >= self.search.even_face_support) \
+                    or hub_support(image, wide, self.search.hub_size) >= self.search.min_hub:
+                return wide
+        return None
+
+    def _widen(self, image: np.ndarray, fit: RimFit) -> RimFit:
+        """The plate around `fit` when `fit` is its hub: a disc of another colour at the plate's centre
+        (the pose model's span, which sets the radii searched, shrinks when the plate hides the lifter)."""
+        outer = outer_radius(image, fit.center, fit.radius, HUB_SCALE, self.search.min_support)
+        if outer is None:
+            return fit
+        wide = measure_rim(image, fit.center, outer, slack=0.12 * outer)
+        return wide if self.search.finds(wide) else fit
+
+    def _continues(self, fit: RimFit) -> bool:
+        """`fit` is the followed plate: its size, near where it was, and a rim good enough to keep."""
+        if self._last is None or not self.search.keeps(fit):
+            return False
+        r = self._radius
+        moved = float(np.linalg.norm(fit.center - self._last))
+        return abs(fit.radius - r) <= self.search.radius_tolerance * r and \
+            moved <= self.search.max_jump * r * (self._missed + 1)
+
+    def _seen(self, fit: RimFit) -> PlateReading:
+        """Record the followed plate at `fit` and report it (at the plate's constant radius)."""
+        centre = fit.center
+        if self._last is not None:
+            self._step = (centre - self._last) / (self._missed + 1)
+        else:
+            self._step = np.zeros(2)
+        self._last, self._missed = centre, 0
+        return PlateReading(float(centre[0]), float(centre[1]), float(self._radius), float(fit.support))
 
     def _confirmed(self) -> bool:
-        """The last `LOCK_FRAMES` frames in a row found one plate: one size, moving smoothly."""
-        if len(self._run) < LOCK_FRAMES:
-            return False
+        """The last frames in a row found one disc: one size, moving smoothly (fewer frames for a disc of
+        the size of a plate confirmed earlier)."""
         radii = np.array([r.radius for r in self._run])
-        centres = np.array([r.center for r in self._run])
         size = float(np.median(radii))
-        steps = np.linalg.norm(np.diff(centres, axis=0), axis=1)
-        return bool(np.all(np.abs(radii - size) <= self.search.radius_tolerance * size)
+        tol = self.search.radius_tolerance
+        needed = RELOCK_FRAMES if np.isfinite(self._known) and abs(size - self._known) <= tol * self._known \
+            else LOCK_FRAMES
+        if len(self._run) < needed:
+            return False
+        run = self._run[-needed:]
+        radii = np.array([r.radius for r in run])
+        steps = np.linalg.norm(np.diff([r.center for r in run], axis=0), axis=1)
+        return bool(np.all(np.abs(radii - size) <= tol * size)
                     and np.all(steps <= self.search.max_jump * size))
-
-    def _follow(self, candidates: np.ndarray, edges: np.ndarray, radius: float) -> PlateReading | None:
-        """The well-backed candidate that best continues the path, its centre refitted with the radius."""
-        ok = candidates[candidates[:, 3] >= self.search.min_support] if len(candidates) else candidates
-        if not len(ok):
-            self._missed += 1
-            return None
-        score = ok[:, 3].copy()
-        if self._last is not None:
-            score -= np.linalg.norm(ok[:, :2] - self._last, axis=1) / radius
-        best = ok[int(np.argmax(score))]
-        centre = fit_centre(edges.astype(float), best[:2], radius)
-        self._last, self._missed = centre, 0
-        return PlateReading(float(centre[0]), float(centre[1]), float(radius), float(best[3]))
 
 
 def refine(track: PlateTrack, joints: Keypoints, search: PlateSearch | None = None) -> PlateTrack:
@@ -263,7 +348,7 @@ def refine(track: PlateTrack, joints: Keypoints, search: PlateSearch | None = No
     track = track.keep(np.abs(track.radius - radius) <= search.radius_tolerance * radius)
     track = _drop_jumps(PlateTrack(track.center, np.where(track.found, radius, np.nan), track.confidence),
                         search)
-    track = _on_the_hips(track, joints)
+    track = _on_the_hips(track, joints, search.reach)
     return _fill_gaps(track, search.max_gap)
 
 
@@ -279,14 +364,17 @@ def _drop_jumps(track: PlateTrack, search: PlateSearch, window: int = 7) -> Plat
     return track.keep(keep)
 
 
-def _on_the_hips(track: PlateTrack, joints: Keypoints, reach: float = 1.0) -> PlateTrack:
-    """Only circles within `reach` radii of the near side's shoulder->knee segment."""
+def _on_the_hips(track: PlateTrack, joints: Keypoints, reach: float) -> PlateTrack:
+    """Only circles within `reach` body spans (the joints' median head-to-toe extent) of the near side's
+    shoulder->knee segment."""
     s, k = joints.xy_of("shoulder"), joints.xy_of("knee")
+    spans = np.array([body_span(xy) for xy in joints.xy])
+    span = float(np.nanmedian(spans)) if np.isfinite(spans).any() else float("nan")
     d = k - s
     with np.errstate(invalid="ignore", divide="ignore"):
         u = np.clip(np.sum((track.center - s) * d, axis=1) / np.sum(d * d, axis=1), 0.0, 1.0)
         dist = np.linalg.norm(track.center - (s + u[:, None] * d), axis=1)
-        return track.keep(track.found & (dist <= reach * track.radius))
+        return track.keep(track.found & (dist <= reach * span))
 
 
 def _fill_gaps(track: PlateTrack, max_gap: int) -> PlateTrack:
