@@ -2,16 +2,12 @@
 
 Two independent estimates of the camera's angle off side-on ("yaw"), per frame, from the body's
 left-right axis (shoulder to shoulder, hip to hip), which is horizontal whatever the torso does, so a
-reclined hip-thrust body is judged like a standing one. Only the axis's sideways (x) component measures
-the yaw: a camera that looks down on the body (raised, or tilted toward a bench) tips the axis into the
-picture's vertical, which is elevation, not yaw. Reading the axis's whole angle to the optical axis instead
-mixed the two (arccos(cos yaw * cos elevation)) and refused side-on clips filmed from above: on the tune
-grid clips 4-17° off side-on, filmed 20-35° from above, read 32-42°.
-- world: MediaPipe's world landmarks are metric and camera-aligned (x right, y down, z depth); the yaw is
-  the angle of the axis's x component against the rest of it, atan2(|x|, hypot(y, z));
-- image: side-on, left and right landmarks overlap in the picture; their horizontal pixel separation,
-  against the axis's length in metres times the frame's pixels per metre (fitted from world x, y to pixels
-  over the body core), is sin(yaw).
+reclined hip-thrust body is judged like a standing one:
+- world: MediaPipe's world landmarks are metric and camera-aligned; side-on, the left-right axis points
+  along the camera's depth axis (z), so its angle to that axis is the yaw;
+- image: side-on, left and right landmarks overlap in the picture; their pixel separation, against the
+  axis's length in metres times the frame's pixels per metre (fitted from world x, y to pixels over the
+  body core), is sin(yaw).
 The near side is the one with the smaller world z (closer to the camera), with visibility as tie-break.
 
 A weight plate over the hips spoils both estimates: on the validation grid, plated lifts filmed 15° off
@@ -81,9 +77,9 @@ def frame_yaw_deg(pose: Keypoints) -> np.ndarray:
     estimates = []
     for left, right in _LEFT_RIGHT_AXES:
         axis = world[:, left] - world[:, right]
-        estimates.append(np.degrees(np.arctan2(np.abs(axis[:, 0]), np.hypot(axis[:, 1], axis[:, 2]))))
+        estimates.append(np.degrees(np.arctan2(np.hypot(axis[:, 0], axis[:, 1]), np.abs(axis[:, 2]))))
         face_on_px = scale * np.linalg.norm(axis, axis=1)  # the axis's pixel length if seen face-on
-        seen_px = np.abs(xy[:, left, 0] - xy[:, right, 0])
+        seen_px = np.linalg.norm(xy[:, left] - xy[:, right], axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             estimates.append(np.degrees(np.arcsin(np.clip(seen_px / face_on_px, 0.0, 1.0))))
     stacked = np.stack(estimates, axis=1)
