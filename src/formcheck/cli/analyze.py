@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from formcheck.body.view import HOW_TO_FILM
 from formcheck.capture.video import DEFAULT_MAX_SIDE, open_video
 from formcheck.cli.common import MODEL_HELP, model_path, output_dir, progress_bar
 from formcheck.errors import InputError, RefusedError
@@ -14,9 +15,6 @@ from formcheck.flows.outputs import REPORT_HTML, write_outputs
 from formcheck.pose.models import DEFAULT_VARIANT
 from formcheck.records import Analysis
 from formcheck.rules import load_rule_pack
-
-HOW_TO_FILM = ("film from the side: camera at hip height, square to the bench, about 3 m away, "
-               "with the whole body in frame")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from formcheck.body.view import HOW_TO_FILM
 from formcheck.history.records import Judgement
 from formcheck.web.settings import ServeSettings
 from formcheck.web.worker import analyse_upload, start_worker
@@ -228,9 +229,8 @@ class JobQueue:
         else:
             if result["ok"] and result["refused"]:  # a report that says why, but the set is not judged
                 job = replace(job, status="failed", error=f"the camera is not side-on ({result['refused']}), "
-                              "so no cues were given; film from the side, camera at hip height, whole body "
-                              "in frame", error_status=422, refused=result["refused"],
-                              files=tuple(result["files"]), finished=now)
+                              f"so no cues were given; {HOW_TO_FILM}", error_status=422,
+                              refused=result["refused"], files=tuple(result["files"]), finished=now)
             elif result["ok"]:
                 job = await self._record(job, result["judgement"], video, tuple(result["files"]), now)
             else:

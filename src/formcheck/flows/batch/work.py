@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from formcheck.body.view import HOW_TO_FILM
 from formcheck.capture.video import open_video
 from formcheck.errors import FormcheckError
 from formcheck.flows.batch.jobs import AnalyseJob, Failed, Job, Judged, Outcome, RejudgeJob
@@ -35,8 +36,7 @@ from formcheck.records import SourceInfo, ViewEstimate
 PROGRESS_FILE = ".frames"
 PROGRESS_EVERY = 10  # frames between updates of the count
 
-NOT_SIDE_ON = ("the camera is not side-on{reason}, so no cues were given (report says why); film from the "
-               "side, camera at hip height, square to the bench, whole body in frame")
+NOT_SIDE_ON = "the camera is not side-on{reason}, so no cues were given (report says why); " + HOW_TO_FILM
 
 
 def video_frames(path: str | Path) -> int:
