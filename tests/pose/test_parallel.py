@@ -17,7 +17,8 @@ REAL = Path(__file__).resolve().parents[2].parent / "shared" / "real_videos"
         (300, 30.0, [Stretch(0, 0, 165), Stretch(135, 165, None)]),  # a typical set: two stretches
         (300, 25.0, [Stretch(0, 0, 162), Stretch(137, 162, None)]),
         (2 * MIN_FRAMES_PER_WORKER, 29.97, [Stretch(0, 0, 105), Stretch(75, 105, None)]),
-        (1800, 30.0, [Stretch(0, 0, 620), Stretch(590, 620, 1210), Stretch(1180, 1210, None)]),  # a minute
+        (1800, 30.0, [Stretch(0, 0, 472), Stretch(442, 472, 915), Stretch(885, 915, 1358),
+                      Stretch(1328, 1358, None)]),  # a minute: an even count, so two cores share it evenly
     ],
 )
 def test_plan_stretches(frames, fps, expected):
@@ -26,7 +27,7 @@ def test_plan_stretches(frames, fps, expected):
 
 def test_stretches_cover_every_frame_once_and_share_the_work():
     plan = plan_stretches(3000, 30.0)
-    assert len(plan) == 5  # 100 s in stretches of at most STRETCH_S (20 s)
+    assert len(plan) == 6  # 100 s in stretches of at most STRETCH_S (20 s), an even count
     kept = [range(s.keep_from, 3000 if s.stop is None else s.stop) for s in plan]
     assert sorted(i for r in kept for i in r) == list(range(3000))
     processed = [(3000 if s.stop is None else s.stop) - s.start for s in plan]  # warm-up included
