@@ -62,8 +62,8 @@ def default_workers() -> int:
 
 def plan_stretches(frame_count: int, fps: float, warmup_s: float = 1.0) -> list[Stretch]:
     """Cut `frame_count` frames into stretches of at most about `STRETCH_S` (an even number, at least two,
-    when the video is long enough), each after the first warming up `warmup_s` early, so that every stretch processes
-    (about) the same number of frames, warm-up included. A function of the video only."""
+    when the video is long enough), each after the first warming up `warmup_s` early, so that every stretch
+    processes (about) the same number of frames, warm-up included. A function of the video only."""
     wanted = max(2, math.ceil(frame_count / max(fps, 1.0) / STRETCH_S))
     wanted += wanted % 2  # an even count: two cores (the common case) get the same share, not 2 of 3 and 1
 
