@@ -92,6 +92,18 @@ _THETA = np.linspace(0.0, 2 * np.pi, ANGLES, endpoint=False)
 _COS, _SIN = np.cos(_THETA), np.sin(_THETA)
 
 
+def _radial_edges(gx: np.ndarray, gy: np.ndarray, xs: np.ndarray, ys: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """At each sample point (columns are `_THETA`'s directions): whether it is inside the image, the size of
+    the gradient along the radius there, and whether that is a rim edge (strong, and mostly radial)."""
+    h, w = gx.shape
+    inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+    xs, ys = np.clip(xs, 0, w - 1), np.clip(ys, 0, h - 1)
+    sx, sy = gx[ys, xs], gy[ys, xs]
+    radial = np.abs(sx * _COS + sy * _SIN)
+    return inside, radial, inside & (radial >= MIN_STEP) & (radial >= RADIAL * np.abs(sy * _COS - sx * _SIN))
+
+
 def _rim_edges(gx: np.ndarray, gy: np.ndarray, shape: _Shape, band: float) -> tuple[np.ndarray, np.ndarray,
                                                                                      np.ndarray]:
     """Per direction: whether a radial edge lies within `band` px of the rim, its radius there, and
@@ -100,12 +112,7 @@ def _rim_edges(gx: np.ndarray, gy: np.ndarray, shape: _Shape, band: float) -> tu
     rho = shape.radius_at(_THETA)[None] + offsets
     xs = np.rint(shape.cx + rho * _COS).astype(np.int64)
     ys = np.rint(shape.cy + rho * _SIN).astype(np.int64)
-    h, w = gx.shape
-    inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
-    xs, ys = np.clip(xs, 0, w - 1), np.clip(ys, 0, h - 1)
-    sx, sy = gx[ys, xs], gy[ys, xs]
-    radial = np.abs(sx * _COS + sy * _SIN)
-    good = inside & (radial >= MIN_STEP) & (radial >= RADIAL * np.abs(sy * _COS - sx * _SIN))
+    inside, radial, good = _radial_edges(gx, gy, xs, ys)
     best = np.argmax(np.where(good, radial, -1.0), axis=0)
     pick = np.arange(ANGLES)
     return good[best, pick], rho[best, pick], inside.any(axis=0)
@@ -195,12 +202,7 @@ def outer_radius(image: np.ndarray, centre: np.ndarray | tuple[float, float], ra
         return None
     xs = np.rint((centre[0] - x0) * f + rho * _COS).astype(np.int64)
     ys = np.rint((centre[1] - y0) * f + rho * _SIN).astype(np.int64)
-    sh, sw = gx.shape
-    inside = (xs >= 0) & (xs < sw) & (ys >= 0) & (ys < sh)
-    xs, ys = np.clip(xs, 0, sw - 1), np.clip(ys, 0, sh - 1)
-    sx, sy = gx[ys, xs], gy[ys, xs]
-    radial = np.abs(sx * _COS + sy * _SIN)
-    good = inside & (radial >= MIN_STEP) & (radial >= RADIAL * np.abs(sy * _COS - sx * _SIN))
+    inside, _, good = _radial_edges(gx, gy, xs, ys)
     good = good.astype(np.int64)
     band = np.maximum(1, np.rint(0.12 * rho[:, 0]).astype(np.int64))
     index = np.arange(len(rho))
