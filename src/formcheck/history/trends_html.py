@@ -18,14 +18,9 @@ from urllib.parse import quote
 from formcheck import __version__
 from formcheck.history.trends import ANGLE_KEYS, SessionTrend, SetTrend, Trends
 from formcheck.history.trends_plots import ANGLE_LABELS, angles_png, cues_png, drift_png, tempo_png
+from formcheck.report.html_report import PAGE_CSS
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;
- background:#f4f5f7;color:#1d2330;line-height:1.45}
-main{max-width:1040px;margin:0 auto;padding:24px 20px 48px}
-header{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:8px}
-h1{font-size:1.35rem;margin:0}h2{font-size:1.1rem;margin:32px 0 10px}
-.meta{color:#5d6675;font-size:.9rem}
+_CSS = PAGE_CSS + """\
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:14px;margin-top:16px}
 .card{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:14px 18px;
  border-left:6px solid var(--tone,#1f4e79)}

@@ -22,13 +22,16 @@ from formcheck.report.plots import DEFAULT_BANDS, metrics_png, plotted_metrics
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 MIN_CONFIDENCE = 0.5
 
-_CSS = """
+# The page look report.html shares with trends.html.
+PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;
  background:#f4f5f7;color:#1d2330;line-height:1.45}
 main{max-width:1040px;margin:0 auto;padding:24px 20px 48px}
 header{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:8px}
 h1{font-size:1.35rem;margin:0}h2{font-size:1.1rem;margin:32px 0 10px}
 .meta{color:#5d6675;font-size:.9rem}
+"""
+_CSS = PAGE_CSS + """\
 section.card{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:18px 22px}
 .verdict{display:flex;gap:26px;align-items:center;margin-top:16px;border-left:8px solid var(--tone)}
 .score{font-size:3.2rem;font-weight:700;color:var(--tone);line-height:1}
