@@ -171,11 +171,12 @@ class Cue:
 
 @dataclass(frozen=True)
 class RepVerdict:
-    """A rep with the cues the rule pack gave it and its 0-100 score."""
+    """A rep with the cues the rule pack gave it and its 0-100 score, None when the rules could not judge it
+    (a reading no real rep gives: `skipped` says which)."""
 
     rep: RepSummary
     cues: tuple[Cue, ...]
-    score: int
+    score: int | None
     # Rules that gave no cue for a reason other than good form: (rule id, why), e.g. a null or
     # low-confidence metric, or a cue suppressed by a more important one.
     skipped: tuple[tuple[str, str], ...] = ()

@@ -114,6 +114,26 @@ def test_forward_migration_keeps_the_data(tmp_path):
         assert new._conn.execute("SELECT note FROM sessions").fetchone()[0] == ""
 
 
+def test_rebuilding_the_reps_table_keeps_what_refers_to_it(tmp_path):
+    path = tmp_path / "v1.sqlite3"
+    cues = (CueRow("chin_lifted", "warning", "Tuck the chin.", 1, "neck_flexion_deg", -25.0, True),)
+    with HistoryStore(path, migrations=MIGRATIONS[:1]) as old:
+        c = old.ensure_client("Ann")
+        old.save_set(c.id, "2026-11-01", make_record(cues=cues))
+        counts = [old._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("reps", "rep_metrics", "cues")]
+    with HistoryStore(path) as new:
+        assert new.version == SCHEMA_VERSION >= 2
+        assert [new._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("reps", "rep_metrics", "cues")] == counts
+        assert new._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert new.integrity() == "ok"
+        [stored] = new.sets(new.client("Ann").id)
+        assert stored.record.reps == make_record().reps and stored.record.cues == cues
+        unjudged = RepRow(1, 0, 5, 9, 1.0, 0.5, 1.0, None, (MetricRow("knee_angle_deg", 200.0, 0.9),))
+        new.save_set(new.client("Ann").id, "2026-11-02", make_record(video="b", rep_values=(unjudged,)))
+        assert [s.record.reps[0].score for s in new.sets(new.client("Ann").id)][-1] is None
+
+
 def test_a_database_from_a_newer_formcheck_is_refused(tmp_path):
     path = tmp_path / "new.sqlite3"
     with HistoryStore(path):

@@ -107,3 +107,15 @@ def test_a_rep_without_cues_is_good_only_when_fully_measured(analysis_factory, m
     hidden = MetricValue(None, 0.0, "hidden")
     metrics = {k: MetricValue(1.0, 0.9) if k in measured else hidden for k in METRIC_KEYS}
     assert replace(rep, metrics=metrics).without_cues() == expected
+
+
+def test_a_rep_the_rules_could_not_judge_shows_no_score_and_says_why(analysis_factory):
+    from dataclasses import replace
+
+    analysis = analysis_factory()
+    why = "hip_extension_deg 300.0 is outside the 120..240 a real rep gives"
+    unjudged = replace(analysis.reps[0], cues=(), score=None, skipped=(("incomplete_lockout", why),))
+    page = render_html(replace(analysis, reps=(unjudged, *analysis.reps[1:])), why=WHY)
+    first_row = page[page.index("<td>1</td>"):].split("</tr>")[0]
+    assert "<td>&ndash;</td>" in first_row and f"Not judged: {why}" in first_row
+    assert "<td>100</td>" not in first_row

@@ -280,7 +280,7 @@ def test_a_bounced_rep_is_a_fast_rise_with_no_pause(concentric_s, hold_s, bounce
 def test_an_implausible_rep_is_not_judged_and_says_why(overrides, why, pack, side_view, make_rep):
     verdict = evaluate_rep(make_rep(**overrides), pack)
     assert verdict.cues == ()
-    assert verdict.score == 100
+    assert verdict.score is None  # no score, rather than a 100 that says nothing
     assert all(why in reason and "not judged" in reason for _, reason in verdict.skipped)
     assert {rule_id for rule_id, _ in verdict.skipped} == {
         rule.id for rule in pack.rules if rule.phase is not RulePhase.SET}

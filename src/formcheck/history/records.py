@@ -80,7 +80,7 @@ class RepRow:
     concentric_s: float
     hold_s: float
     eccentric_s: float
-    score: int
+    score: int | None  # None when the rules could not judge the rep
     metrics: tuple[MetricRow, ...]
 
     def __post_init__(self) -> None:

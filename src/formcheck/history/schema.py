@@ -21,6 +21,9 @@ class Migration:
     version: int
     what: str
     sql: str
+    # The step rebuilds a table other tables refer to (SQLite's way to change a column): foreign keys are
+    # switched off around it, as SQLite's ALTER TABLE notes prescribe, and checked before it commits.
+    rebuilds: bool = False
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -104,6 +107,25 @@ CREATE TABLE cues (
 );
 CREATE INDEX cues_by_set ON cues (set_id);
 """),
+    Migration(2, "a rep's score is null when the rules could not judge the rep", """
+CREATE TABLE reps_v2 (
+    id INTEGER PRIMARY KEY,
+    set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start_frame INTEGER NOT NULL,
+    lockout_frame INTEGER NOT NULL,
+    end_frame INTEGER NOT NULL,
+    concentric_s REAL,
+    hold_s REAL,
+    eccentric_s REAL,
+    score INTEGER,
+    UNIQUE (set_id, idx)
+);
+INSERT INTO reps_v2 SELECT id, set_id, idx, start_frame, lockout_frame, end_frame, concentric_s, hold_s,
+    eccentric_s, score FROM reps;
+DROP TABLE reps;
+ALTER TABLE reps_v2 RENAME TO reps;
+""", rebuilds=True),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -127,14 +149,23 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIO
         raise InputError(f"{where}: schema version {current} was written by a newer formcheck "
                          f"(this one knows up to {len(migrations)}); upgrade formcheck to read it")
     for step in migrations[current:]:
-        conn.execute("BEGIN IMMEDIATE")
+        keys_on = bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+        if step.rebuilds:
+            conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction, so before BEGIN
         try:
-            _run_script(conn, step.sql)
-            conn.execute(f"PRAGMA user_version = {int(step.version)}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                _run_script(conn, step.sql)
+                if step.rebuilds and conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise sqlite3.IntegrityError(f"migration {step.version}: foreign keys broken")
+                conn.execute(f"PRAGMA user_version = {int(step.version)}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        finally:
+            if step.rebuilds and keys_on:
+                conn.execute("PRAGMA foreign_keys = ON")
     return schema_version(conn)
 
 

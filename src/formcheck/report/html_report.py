@@ -150,7 +150,10 @@ def _metric_cell(key: str, m: MetricValue, bands: Mapping[str, tuple[float, floa
 
 
 def _quiet_rep(verdict: RepVerdict) -> str:
-    """What a rep without cues gets: good only when there was enough measured to judge it by."""
+    """What a rep without cues gets: good only when there was enough measured to judge it by, and why not
+    when the rules could not judge it at all."""
+    if verdict.score is None and verdict.skipped:
+        return f'<span class="meta">Not judged: {_esc(verdict.skipped[0][1])}</span>'
     return f'<span class="meta">{_esc(verdict.rep.without_cues())}</span>'
 
 
@@ -165,7 +168,8 @@ def _rep_table(analysis: Analysis, bands: Mapping[str, tuple[float, float]]) -> 
         cues = "<br>".join(f'<span class="badge {_esc(c.severity)}">{_esc(c.id)}</span> {_esc(c.message)}'
                            for c in v.cues) or _quiet_rep(v)
         rows.append(f'<tr><td>{r.index}</td>{cells}<td class="time">{r.concentric_s:.1f} / {r.hold_s:.1f} / '
-                    f'{r.eccentric_s:.1f}</td><td>{v.score}</td><td class="cue">{cues}</td></tr>')
+                    f'{r.eccentric_s:.1f}</td><td>{"&ndash;" if v.score is None else v.score}</td>'
+                    f'<td class="cue">{cues}</td></tr>')
     bands_text = ", ".join(f"{METRIC_LABELS.get(k, k).lower()} {lo:g}&ndash;{hi:g}&deg;"
                            for k, (lo, hi) in bands.items())
     return (f"<h2>Each rep, measured at the top</h2><table><thead><tr><th>Rep</th>{head}"

@@ -64,7 +64,7 @@ def evaluate_rep(rep: RepSummary, pack: RulePack, *, latched: Iterable[str] = ()
     why_not = implausible(rep, pack)
     if why_not is not None:
         skipped = tuple((rule.id, why_not) for rule in pack.active(RulePhase.LOCKOUT, RulePhase.REP))
-        return RepVerdict(rep=rep, cues=(), score=rep_score((), pack.penalties), skipped=skipped)
+        return RepVerdict(rep=rep, cues=(), score=None, skipped=skipped)
     sources = {RulePhase.LOCKOUT: rep.metrics, RulePhase.REP: _timing(rep)}
     firing, skipped = _fire(pack.active(RulePhase.LOCKOUT, RulePhase.REP),
                             lambda rule: sources[rule.phase], frozenset(latched))
@@ -86,9 +86,7 @@ def evaluate_set(reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack)
         view=view,
         reps=verdicts,
         set_cues=set_cues,
-        # a rep the rules could not judge has no cue, but its 100 says nothing about the set's form
-        score=set_score([v.score for v, rep in zip(verdicts, reps, strict=True)
-                         if implausible(rep, pack) is None], set_cues, pack.penalties),
+        score=set_score([v.score for v in verdicts if v.score is not None], set_cues, pack.penalties),
         skipped=(*skipped, *settled),
         cue_ids=tuple(sorted(dict.fromkeys(cue.id for cue in given), key=pack.cue_priority)),
     )
