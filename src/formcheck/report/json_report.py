@@ -2,7 +2,8 @@
 
 Minimum keys (docs/design.md): `source`, `view`, `reps[]` (index, frames, `metrics` with null where unknown,
 `cues` with id/severity/message) and `summary` (rep_count, score, cues). Extras: `formcheck_version`, per-rep
-`confidence`, `null_reasons`, `timing` and `score` (null when the rules could not judge the rep), cue `primary`/`metric`/`value`, `set_cues` and `notes`.
+`confidence`, `null_reasons`, `timing` and `score` (null when the rules could not judge the rep), cue
+`primary`/`metric`/`value`, `set_cues` and `notes`.
 Degrees and seconds are rounded to 1 decimal, confidences to 2.
 """
 
