@@ -12,7 +12,8 @@ from formcheck.body.keypoints import Keypoints
 from formcheck.body.view import estimate_view
 from formcheck.measure.clip import measure_clip
 from formcheck.measure.lockout import MeasureConfig
-from formcheck.measure.metrics import KNEE_LANDMARK_BIAS_DEG, PELVIC_TILT_UNMEASURED, SHIN_LANDMARK_BIAS_DEG
+from formcheck.measure.metrics import (HIP_LANDMARK_BIAS_DEG, KNEE_LANDMARK_BIAS_DEG, PELVIC_TILT_UNMEASURED,
+                                      SHIN_LANDMARK_BIAS_DEG)
 from formcheck.measure.reps import EventKind
 from formcheck.measure.stream import Measurer
 from formcheck.records import METRIC_KEYS, Phase
@@ -32,11 +33,11 @@ def _live(joints: Keypoints, bar: bool = False) -> tuple[Measurer, list]:
     return measurer, [measurer.update(joints[i]) for i in range(len(joints))]
 
 
-# The made-up joints are drawn at these angles; the knee and shin report them less MediaPipe's landmark bias.
+# The made-up joints are drawn at these angles; knee, shin and hip report them less MediaPipe's landmark bias.
 EXPECTED_AT_LOCKOUT = {
     "knee_angle_deg": 90.0 - KNEE_LANDMARK_BIAS_DEG,
     "shin_from_vertical_deg": 0.0 - SHIN_LANDMARK_BIAS_DEG,
-    "hip_extension_deg": 180.0,
+    "hip_extension_deg": 180.0 - HIP_LANDMARK_BIAS_DEG,
     "neck_flexion_deg": 0.0,
 }
 
@@ -116,7 +117,7 @@ def test_live_measurer_reports_each_top_while_it_is_held():
     for frame, top in tops:
         rep = done[top.index]
         assert rep.lockout_frame - 15 <= frame < rep.end_frame  # judged at the top, not after the rep
-        assert top.metrics["hip_extension_deg"].value == pytest.approx(180.0, abs=1.5)
+        assert top.metrics["hip_extension_deg"].value == pytest.approx(180.0 - HIP_LANDMARK_BIAS_DEG, abs=1.5)
     events = [e.kind for u in updates for e in u.events]
     assert events.count(EventKind.TOP) == 4
 

@@ -6,6 +6,7 @@ import pytest
 from formcheck.body.joints import JOINT_NAMES
 from formcheck.body.keypoints import Keypoints
 from formcheck.measure.metrics import (
+    HIP_LANDMARK_BIAS_DEG,
     KNEE_LANDMARK_BIAS_DEG,
     METRIC_JOINTS,
     NECK_GAIN,
@@ -79,8 +80,9 @@ def _value(joints: Keypoints, key: str) -> float:
     ],
 )
 def test_joint_angles(points, key, expected, mirror):
-    # `expected` is the angle drawn by the landmarks; the knee and shin report it less the landmark bias
-    bias = {"knee_angle_deg": KNEE_LANDMARK_BIAS_DEG, "shin_from_vertical_deg": SHIN_LANDMARK_BIAS_DEG}
+    # `expected` is the angle drawn by the landmarks; knee, shin and hip report it less the landmark bias
+    bias = {"knee_angle_deg": KNEE_LANDMARK_BIAS_DEG, "shin_from_vertical_deg": SHIN_LANDMARK_BIAS_DEG,
+            "hip_extension_deg": HIP_LANDMARK_BIAS_DEG}
     assert _value(make_joints(points, mirror=mirror), key) == pytest.approx(expected - bias.get(key, 0.0))
 
 
