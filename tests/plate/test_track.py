@@ -17,6 +17,7 @@ from formcheck.plate.track import (
     PlateTrack,
     PlateTracker,
     refine,
+    steady,
 )
 
 RADIUS = 62.0
@@ -177,6 +178,14 @@ def test_refine_drops_a_plate_seen_too_rarely():
     n = 20
     readings = [PlateReading(*_bar(i), RADIUS, 0.9) if i < 4 else None for i in range(n)]
     assert not refine(PlateTrack.from_readings(readings), _joints(n)).present
+
+
+def test_a_steady_plate_needs_no_landmarks_while_refine_keeps_it_on_the_hips():
+    n = 20
+    readings = [PlateReading(*(_bar(i) + 400.0), RADIUS, 0.9) for i in range(n)]  # far from the drawn body
+    track = PlateTrack.from_readings(readings)
+    assert steady(track).found.all()  # what vouches for a side-on camera when the landmarks were thrown off
+    assert not refine(track, _joints(n)).found.any()  # measuring only takes a plate on the hips
 
 
 def test_plate_track_checks_shapes() -> None:

@@ -30,7 +30,7 @@ from formcheck.measure.lift import BAR, MIN_BAR_CONFIDENCE, MIN_BAR_SHARE, SEEN_
 from formcheck.measure.lockout import MeasureConfig
 from formcheck.measure.stream import Measurer
 from formcheck.plate.placement import repair_joints, repair_notes, visible_leg
-from formcheck.plate.track import PlateTrack, refine
+from formcheck.plate.track import PlateTrack, refine, steady
 from formcheck.records import Analysis, Cue, FrameSeries, RepSummary, RepVerdict, SourceInfo, ViewEstimate
 from formcheck.rules import CueDebouncer, RulePack, evaluate_rep, evaluate_set
 
@@ -136,8 +136,10 @@ class Engine:
             view = confirm_by_plate(view, float(plate.found.mean()))
             plate_notes = self._live.notes(plate)
         else:
+            # the plate vouches for the view by itself: the landmarks that place it on the hips are the ones
+            # it may have thrown off
+            view = confirm_by_plate(view, float(steady(readings).found.mean()))
             plate = refine(readings, near_side(pose, view.side))
-            view = confirm_by_plate(view, float(plate.found.mean()))
             if not view.is_side_view:
                 plate = PlateTrack.none(len(pose))
             joints, plate_notes = _offline_joints(pose, painted, plate, view.side, self.options.measure)

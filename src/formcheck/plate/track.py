@@ -338,18 +338,24 @@ class PlateTracker:
                     and np.all(steps <= self.search.max_jump * size))
 
 
-def refine(track: PlateTrack, joints: Keypoints, search: PlateSearch | None = None) -> PlateTrack:
-    """The set's plate path, tidied offline (see the module docstring); `joints` are the near side's."""
+def steady(track: PlateTrack, search: PlateSearch | None = None) -> PlateTrack:
+    """The readings of one steady plate: circles of the set's usual size (which it takes) that do not jump,
+    or none when too few frames show a plate. Needs no landmarks, so it also says whether the camera looks
+    along the bar when a plate has thrown the landmarks off (`body/view.confirm_by_plate`)."""
     search = search or PlateSearch()
     found = track.found
     if found.mean() < search.min_presence if len(track) else True:
         return PlateTrack.none(len(track))
     radius = float(np.median(track.radius[found]))
     track = track.keep(np.abs(track.radius - radius) <= search.radius_tolerance * radius)
-    track = _drop_jumps(PlateTrack(track.center, np.where(track.found, radius, np.nan), track.confidence),
-                        search)
-    track = _on_the_hips(track, joints, search.reach)
-    return _fill_gaps(track, search.max_gap)
+    return _drop_jumps(PlateTrack(track.center, np.where(track.found, radius, np.nan), track.confidence),
+                       search)
+
+
+def refine(track: PlateTrack, joints: Keypoints, search: PlateSearch | None = None) -> PlateTrack:
+    """The set's plate path, tidied offline (see the module docstring); `joints` are the near side's."""
+    search = search or PlateSearch()
+    return _fill_gaps(_on_the_hips(steady(track, search), joints, search.reach), search.max_gap)
 
 
 def _drop_jumps(track: PlateTrack, search: PlateSearch, window: int = 7) -> PlateTrack:
