@@ -161,9 +161,12 @@ def _uniformity(window: np.ndarray, shape: _Shape) -> float:
 
 
 def measure_rim(image: np.ndarray, centre: np.ndarray | tuple[float, float], radius: float,
-                slack: float = 0.0, refits: int = 3) -> RimFit:
+                slack: float = 0.0, refits: int = 3, min_support: float = 0.0) -> RimFit:
     """The circle of `radius` at `centre` (px) in a BGR frame, refitted to its rim's edges and measured.
-    `slack` (px): how far the rough circle may be off; the first refit looks that far for the rim."""
+    `slack` (px): how far the rough circle may be off; the first refit looks that far for the rim. The face
+    is looked at only when at least `min_support` of the rim is backed by edges (else its uniformity is
+    given as 0): a caller that needs that much refuses a weaker rim whatever its face, and most round
+    things searched are refused on the rim."""
     h, w = image.shape[:2]
     band = max(1.5, BAND * radius)
     margin = (1.0 + MAX_REFIT) * radius + max(band, slack) + 4
@@ -186,7 +189,8 @@ def measure_rim(image: np.ndarray, centre: np.ndarray | tuple[float, float], rad
     hit, _, seen = _rim_edges(gx, gy, shape, max(SUPPORT_MIN_PX, SUPPORT_BAND * shape.mean))
     support = float(hit.sum() / seen.sum()) if seen.sum() >= ANGLES // 2 else 0.0
     e = shape.ellipticity
-    return RimFit(shape.cx + x0, shape.cy + y0, shape.mean + e, support, _uniformity(window, shape),
+    uniformity = _uniformity(window, shape) if support >= min_support else 0.0
+    return RimFit(shape.cx + x0, shape.cy + y0, shape.mean + e, support, uniformity,
                   (shape.mean - e) / (shape.mean + e))
 
 
@@ -236,4 +240,5 @@ def hub_support(image: np.ndarray, fit: RimFit, size: float) -> float:
     shows there as a small disc of another colour, about `size` of the plate's radius (found from about
     two thirds of that to a quarter more). A round thing near the hips that is not on the bar (a glute in
     shorts, a chest) has no hub."""
-    return measure_rim(image, fit.center, size * fit.radius, slack=0.5 * size * fit.radius).support
+    return measure_rim(image, fit.center, size * fit.radius, slack=0.5 * size * fit.radius,
+                       min_support=np.inf).support
