@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.plate.rim import RimFit, hub_support, measure_rim, outer_radius
+from formcheck.plate.rim import RimFit, colour_gradient, hub_support, measure_rim, outer_radius
 
 CENTRE = (320.0, 180.0)
 
@@ -65,6 +65,40 @@ def test_the_hub_at_a_plates_centre(hub, hub_colour, least, most):
     image = _scene(hub=hub, hub_colour=hub_colour)
     plate = measure_rim(image, CENTRE, 60.0)
     assert least <= hub_support(image, plate, 0.2) <= most
+
+
+def _argmax_gradient(image: np.ndarray, blur: float) -> tuple[np.ndarray, np.ndarray]:
+    """The colour gradient written the plain way: int16 Sobel, the strongest channel by `argmax`."""
+    if blur > 0:
+        image = cv2.GaussianBlur(image, (0, 0), blur)
+    dx = cv2.Sobel(image, cv2.CV_16S, 1, 0, ksize=3).astype(np.float32)
+    dy = cv2.Sobel(image, cv2.CV_16S, 0, 1, ksize=3).astype(np.float32)
+    pick = np.argmax(dx * dx + dy * dy, axis=2)[..., None]
+    return np.take_along_axis(dx, pick, 2)[..., 0] / 8.0, np.take_along_axis(dy, pick, 2)[..., 0] / 8.0
+
+
+@pytest.mark.parametrize("blur", [0.0, 1.0])
+@pytest.mark.parametrize("levels", [256, 3])  # every grey level, or three: many channels tie
+def test_the_colour_gradient_is_the_plain_one_number_for_number(blur, levels):
+    image = (np.random.default_rng(levels).integers(0, levels, (90, 120, 3)) * (255 // (levels - 1))
+             ).astype(np.uint8)
+    image[:, :, 2] = 255 - image[:, :, 0]  # the same strength, the opposite sign: the first wins a tie
+    got, expected = colour_gradient(image, blur), _argmax_gradient(image, blur)
+    for g, e in zip(got, expected, strict=True):
+        assert g.dtype == e.dtype == np.float32 and np.array_equal(g, e)
+
+
+@pytest.mark.parametrize(("image", "sees_face"), [
+    (_scene(), True),  # a plate: the rim is backed all round, so the face is measured
+    (np.full((360, 640, 3), 175, np.uint8), False),  # a bare wall: no rim, the face is not looked at
+])
+def test_the_face_is_measured_only_on_a_rim_backed_enough(image, sees_face):
+    full = measure_rim(image, CENTRE, 60.0)
+    rim_only = measure_rim(image, CENTRE, 60.0, min_support=0.75)
+    assert (rim_only.x, rim_only.y, rim_only.radius, rim_only.support, rim_only.axis_ratio) == \
+        (full.x, full.y, full.radius, full.support, full.axis_ratio)
+    assert rim_only.uniformity == (full.uniformity if sees_face else 0.0)
+    assert (full.uniformity > 0.9) if sees_face else True
 
 
 def test_a_lone_disc_has_nothing_around_it():

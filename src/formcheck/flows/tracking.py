@@ -190,6 +190,9 @@ def observe_video(video: FileSource | str | Path, options: TrackingOptions, *, w
                   progress: Progress | None = None) -> ObservedClip:
     """Every frame of a video file observed, by up to `workers` tracking processes (see
     `pose.parallel`): the same result as one pass, sooner on a machine with more than one core."""
+    # The pose adapter (MediaPipe, ~0.4 s of CPU) is imported here, before the workers fork, so they
+    # inherit it instead of each importing it; importing it starts no thread (a landmarker would).
+    import formcheck.pose.estimator  # noqa: F401
     from formcheck.pose.parallel import default_workers, track_parallel
 
     source = video if isinstance(video, FileSource) else open_video(video)

@@ -164,10 +164,11 @@ def vote_circles(edges: np.ndarray, gx: np.ndarray, gy: np.ndarray, radii: tuple
 
 def find_circles(image: np.ndarray, box: Box, radii: tuple[float, float], search: PlateSearch,
                  where: Callable[[np.ndarray], bool] | None = None, limit: int = 8,
-                 detect_px: float | None = None) -> list[RimFit]:
+                 detect_px: float | None = None, min_support: float = 0.0) -> list[RimFit]:
     """Candidate plates in one BGR frame: circles of radius within `radii` (px) found in `box` whose
     centre (px) passes `where`, each measured at full resolution, best voted first. Rims are not judged
-    here (see `PlateSearch.finds`). `detect_px` overrides the search's radius to vote at."""
+    here (see `PlateSearch.finds`). `detect_px` overrides the search's radius to vote at; faces are
+    measured only on rims backed at `min_support` or more (`rim.measure_rim`)."""
     h, w = image.shape[:2]
     x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])
     if x1 - x0 < 2 * radii[0] or y1 - y0 < 2 * radii[0]:
@@ -179,5 +180,5 @@ def find_circles(image: np.ndarray, box: Box, radii: tuple[float, float], search
     rough = vote_circles(edge_map(gx, gy, search), gx, gy, (radii[0] * f, radii[1] * f), search.min_votes,
                          limit)
     centres = rough[:, :2] / f + (x0, y0)
-    return [measure_rim(image, c, r / f, slack=1.5 / f) for c, r in zip(centres, rough[:, 2], strict=True)
-            if where is None or where(c)]
+    return [measure_rim(image, c, r / f, slack=1.5 / f, min_support=min_support)
+            for c, r in zip(centres, rough[:, 2], strict=True) if where is None or where(c)]

@@ -25,6 +25,7 @@ RADIAL = 2.0  # a rim edge's gradient points along the radius: radial part >= th
 BAND = 0.06  # rim edges are looked for this far (relative to the radius) either side of the fitted rim
 FACE_RINGS = (0.35, 0.5, 0.65, 0.8)  # where the face is sampled, in fractions of the rim's radius
 FACE_TOLERANCE = 20.0  # grey levels (any channel) from the face's median colour that still count as it
+_RINGS = np.asarray(FACE_RINGS)[:, None]
 # Support counts rim edges this far from the fitted rim (relative to the radius, at least SUPPORT_MIN_PX px)
 SUPPORT_BAND = 0.06
 SUPPORT_MIN_PX = 1.5
@@ -60,14 +61,57 @@ class RimFit:
 
 def colour_gradient(image: np.ndarray, blur: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """(gx, gy) float32 gradients in grey levels per px of whichever BGR channel changes most at each
-    pixel: a green plate on brown wood differs in hue more than in brightness."""
+    pixel: a green plate on brown wood differs in hue more than in brightness (the first such channel on a
+    tie)."""
+    return _pick(*_sobel(image, blur))
+
+
+def _sobel(image: np.ndarray, blur: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each channel's (dx, dy), float32 in grey levels per px, of a BGR image blurred by `blur` px first.
+    Float Sobel scaled by 1/8 gives the same numbers as int16 Sobel divided by 8, without the conversion."""
     if blur > 0:
         image = cv2.GaussianBlur(image, (0, 0), blur)
-    dx = cv2.Sobel(image, cv2.CV_16S, 1, 0, ksize=3).astype(np.float32)
-    dy = cv2.Sobel(image, cv2.CV_16S, 0, 1, ksize=3).astype(np.float32)
-    strength = dx * dx + dy * dy
-    pick = np.argmax(strength, axis=2)[..., None]
-    return (np.take_along_axis(dx, pick, 2)[..., 0] / 8.0, np.take_along_axis(dy, pick, 2)[..., 0] / 8.0)
+    return (cv2.Sobel(image, cv2.CV_32F, 1, 0, ksize=3, scale=0.125),
+            cv2.Sobel(image, cv2.CV_32F, 0, 1, ksize=3, scale=0.125))
+
+
+def _pick(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(gx, gy) of the channel (last axis) whose gradient is strongest, the first one on a tie (as `argmax`
+    would pick it; two comparisons cost less than `argmax` over a short last axis and a gather)."""
+    strength = dx * dx
+    strength += dy * dy
+    second = strength[..., 1] > strength[..., 0]
+    third = strength[..., 2] > np.maximum(strength[..., 0], strength[..., 1])
+    return (np.where(third, dx[..., 2], np.where(second, dx[..., 1], dx[..., 0])),
+            np.where(third, dy[..., 2], np.where(second, dy[..., 1], dy[..., 0])))
+
+
+@dataclass(frozen=True, eq=False)
+class _Gradient:
+    """A window's `colour_gradient`, the channel picked only at the pixels read: a rim is read at a few
+    hundred pixels of a window of thousands."""
+
+    dx: np.ndarray  # (h, w, 3) each channel's gradient
+    dy: np.ndarray
+
+    @classmethod
+    def of(cls, image: np.ndarray, blur: float) -> _Gradient:
+        return cls(*_sobel(image, blur))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.dx.shape[:2]
+
+    def at(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(gx, gy) at the pixels of flat (row-major) indices `flat`."""
+        return _pick(self.dx.reshape(-1, 3)[flat], self.dy.reshape(-1, 3)[flat])
+
+
+_THETA = np.linspace(0.0, 2 * np.pi, ANGLES, endpoint=False)
+_COS, _SIN = np.cos(_THETA), np.sin(_THETA)
+_COS2, _SIN2 = np.cos(2 * _THETA), np.sin(2 * _THETA)
+# The least-squares terms of a rim (`_refit`): a circle's three, then the ellipse's two.
+_TERMS = np.column_stack([np.ones(ANGLES), _COS, _SIN, _COS2, _SIN2])
 
 
 @dataclass(frozen=True)
@@ -80,39 +124,36 @@ class _Shape:
     c2: float = 0.0
     s2: float = 0.0
 
-    def radius_at(self, theta: np.ndarray) -> np.ndarray:
-        return self.mean + self.c2 * np.cos(2 * theta) + self.s2 * np.sin(2 * theta)
+    @property
+    def radii(self) -> np.ndarray:
+        """The radius in each of `_THETA`'s directions."""
+        return self.mean + self.c2 * _COS2 + self.s2 * _SIN2
 
     @property
     def ellipticity(self) -> float:
         return float(np.hypot(self.c2, self.s2))
 
 
-_THETA = np.linspace(0.0, 2 * np.pi, ANGLES, endpoint=False)
-_COS, _SIN = np.cos(_THETA), np.sin(_THETA)
-
-
-def _radial_edges(gx: np.ndarray, gy: np.ndarray, xs: np.ndarray, ys: np.ndarray
+def _radial_edges(gradient: _Gradient, xs: np.ndarray, ys: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """At each sample point (columns are `_THETA`'s directions): whether it is inside the image, the size of
     the gradient along the radius there, and whether that is a rim edge (strong, and mostly radial)."""
-    h, w = gx.shape
+    h, w = gradient.shape
     inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
-    xs, ys = np.clip(xs, 0, w - 1), np.clip(ys, 0, h - 1)
-    sx, sy = gx[ys, xs], gy[ys, xs]
+    # A point outside reads pixel 0; only points inside count.
+    sx, sy = gradient.at(np.where(inside, ys * w + xs, 0))
     radial = np.abs(sx * _COS + sy * _SIN)
     return inside, radial, inside & (radial >= MIN_STEP) & (radial >= RADIAL * np.abs(sy * _COS - sx * _SIN))
 
 
-def _rim_edges(gx: np.ndarray, gy: np.ndarray, shape: _Shape, band: float) -> tuple[np.ndarray, np.ndarray,
-                                                                                     np.ndarray]:
+def _rim_edges(gradient: _Gradient, shape: _Shape, band: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per direction: whether a radial edge lies within `band` px of the rim, its radius there, and
     whether the band is inside the window at all."""
     offsets = np.linspace(-band, band, 2 * int(np.ceil(band)) + 1)[:, None]
-    rho = shape.radius_at(_THETA)[None] + offsets
+    rho = shape.radii[None] + offsets
     xs = np.rint(shape.cx + rho * _COS).astype(np.int64)
     ys = np.rint(shape.cy + rho * _SIN).astype(np.int64)
-    inside, radial, good = _radial_edges(gx, gy, xs, ys)
+    inside, radial, good = _radial_edges(gradient, xs, ys)
     best = np.argmax(np.where(good, radial, -1.0), axis=0)
     pick = np.arange(ANGLES)
     return good[best, pick], rho[best, pick], inside.any(axis=0)
@@ -121,12 +162,10 @@ def _rim_edges(gx: np.ndarray, gy: np.ndarray, shape: _Shape, band: float) -> tu
 def _refit(shape: _Shape, hit: np.ndarray, rho: np.ndarray) -> _Shape | None:
     """The rim shape best through the edges found (least squares on radius against direction); an ellipse
     term only when edges surround at least half the rim. None when too few edges or the fit runs off."""
-    if hit.sum() < MIN_RIM_POINTS:
+    hits = np.count_nonzero(hit)
+    if hits < MIN_RIM_POINTS:
         return None
-    terms = [np.ones(ANGLES), _COS, _SIN]
-    if hit.mean() >= 0.5:
-        terms += [np.cos(2 * _THETA), np.sin(2 * _THETA)]
-    design = np.column_stack(terms)[hit]
+    design = _TERMS[hit] if 2 * hits >= ANGLES else _TERMS[hit, :3]
     coef, *_ = np.linalg.lstsq(design, rho[hit], rcond=None)
     c2, s2 = (coef[3], coef[4]) if len(coef) == 5 else (0.0, 0.0)
     moved = float(np.hypot(coef[1], coef[2]))
@@ -138,7 +177,7 @@ def _refit(shape: _Shape, hit: np.ndarray, rho: np.ndarray) -> _Shape | None:
 
 def _uniformity(window: np.ndarray, shape: _Shape) -> float:
     """Share of the face's samples within FACE_TOLERANCE of their median colour (in every channel)."""
-    rings = np.asarray(FACE_RINGS)[:, None] * shape.radius_at(_THETA)[None]
+    rings = _RINGS * shape.radii[None]
     xs = np.rint(shape.cx + rings * _COS).astype(np.int64).ravel()
     ys = np.rint(shape.cy + rings * _SIN).astype(np.int64).ravel()
     h, w = window.shape[:2]
@@ -150,9 +189,12 @@ def _uniformity(window: np.ndarray, shape: _Shape) -> float:
 
 
 def measure_rim(image: np.ndarray, centre: np.ndarray | tuple[float, float], radius: float,
-                slack: float = 0.0, refits: int = 3) -> RimFit:
+                slack: float = 0.0, refits: int = 3, min_support: float = 0.0) -> RimFit:
     """The circle of `radius` at `centre` (px) in a BGR frame, refitted to its rim's edges and measured.
-    `slack` (px): how far the rough circle may be off; the first refit looks that far for the rim."""
+    `slack` (px): how far the rough circle may be off; the first refit looks that far for the rim. The face
+    is looked at only when at least `min_support` of the rim is backed by edges (else its uniformity is
+    given as 0): a caller that needs that much refuses a weaker rim whatever its face, and most round
+    things searched are refused on the rim."""
     h, w = image.shape[:2]
     band = max(1.5, BAND * radius)
     margin = (1.0 + MAX_REFIT) * radius + max(band, slack) + 4
@@ -161,10 +203,10 @@ def measure_rim(image: np.ndarray, centre: np.ndarray | tuple[float, float], rad
     if x1 - x0 < 3 or y1 - y0 < 3:
         return RimFit(float(centre[0]), float(centre[1]), float(radius), 0.0, 0.0)
     window = cv2.GaussianBlur(image[y0:y1, x0:x1], (0, 0), 1.0)
-    gx, gy = colour_gradient(window, blur=0.0)
+    gradient = _Gradient.of(window, blur=0.0)
     shape = _Shape(float(centre[0]) - x0, float(centre[1]) - y0, float(radius))
     for i in range(refits):
-        hit, rho, _ = _rim_edges(gx, gy, shape, max(band, slack) if i == 0 else band)
+        hit, rho, _ = _rim_edges(gradient, shape, max(band, slack) if i == 0 else band)
         better = _refit(shape, hit, rho)
         if better is None:
             break
@@ -172,10 +214,11 @@ def measure_rim(image: np.ndarray, centre: np.ndarray | tuple[float, float], rad
         shape = better
         if done:
             break
-    hit, _, seen = _rim_edges(gx, gy, shape, max(SUPPORT_MIN_PX, SUPPORT_BAND * shape.mean))
+    hit, _, seen = _rim_edges(gradient, shape, max(SUPPORT_MIN_PX, SUPPORT_BAND * shape.mean))
     support = float(hit.sum() / seen.sum()) if seen.sum() >= ANGLES // 2 else 0.0
     e = shape.ellipticity
-    return RimFit(shape.cx + x0, shape.cy + y0, shape.mean + e, support, _uniformity(window, shape),
+    uniformity = _uniformity(window, shape) if support >= min_support else 0.0
+    return RimFit(shape.cx + x0, shape.cy + y0, shape.mean + e, support, uniformity,
                   (shape.mean - e) / (shape.mean + e))
 
 
@@ -196,13 +239,13 @@ def outer_radius(image: np.ndarray, centre: np.ndarray | tuple[float, float], ra
     if crop.shape[0] < 3 or crop.shape[1] < 3:
         return None
     small = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else crop
-    gx, gy = colour_gradient(small, blur=0.0 if f < 0.75 else 1.0)
+    gradient = _Gradient.of(small, blur=0.0 if f < 0.75 else 1.0)
     rho = np.arange(1.4 * radius * f, big * f + 1.0, 1.0)[:, None]
     if not len(rho):
         return None
     xs = np.rint((centre[0] - x0) * f + rho * _COS).astype(np.int64)
     ys = np.rint((centre[1] - y0) * f + rho * _SIN).astype(np.int64)
-    inside, _, good = _radial_edges(gx, gy, xs, ys)
+    inside, _, good = _radial_edges(gradient, xs, ys)
     good = good.astype(np.int64)
     band = np.maximum(1, np.rint(0.12 * rho[:, 0]).astype(np.int64))
     index = np.arange(len(rho))
@@ -225,4 +268,5 @@ def hub_support(image: np.ndarray, fit: RimFit, size: float) -> float:
     shows there as a small disc of another colour, about `size` of the plate's radius (found from about
     two thirds of that to a quarter more). A round thing near the hips that is not on the bar (a glute in
     shorts, a chest) has no hub."""
-    return measure_rim(image, fit.center, size * fit.radius, slack=0.5 * size * fit.radius).support
+    return measure_rim(image, fit.center, size * fit.radius, slack=0.5 * size * fit.radius,
+                       min_support=np.inf).support

@@ -199,13 +199,13 @@ class PlateTracker:
             return None
         r, tol = self._radius, self.search.radius_tolerance
         guess = self._last + self._step * (self._missed + 1)
-        fit = measure_rim(image, guess, r, slack=0.1 * r)
+        fit = measure_rim(image, guess, r, slack=0.1 * r, min_support=self.search.follow_support)
         if not self._continues(fit):
             reach = r * (1 + tol) + self.search.max_jump * r * (self._missed + 1)
             box = search_box(np.stack([guess - reach, guess + reach]), pad=0.0)
             assert box is not None
             fits = find_circles(image, box, (r * (1 - tol), r * (1 + tol)), self.search,
-                                detect_px=FOLLOW_DETECT_PX, limit=3)
+                                detect_px=FOLLOW_DETECT_PX, limit=3, min_support=self.search.follow_support)
             fit = max((f for f in fits if self._continues(f)), key=lambda f: f.support, default=None)
         if fit is None or not self._continues(fit):
             return None
@@ -278,7 +278,7 @@ class PlateTracker:
         radii = (self.search.min_radius * span, self.search.max_radius * span)
         if self.following:
             radii = (self._radius * (1 - tol), self._radius * (1 + tol))
-        fits = find_circles(image, box, radii, self.search,
+        fits = find_circles(image, box, radii, self.search, min_support=self.search.min_support,
                             where=lambda c: distance_to_segments(c, body.thighs) <= 1.2 * reach)
         plates = [f for f in fits if self.search.finds(f)
                   and distance_to_segments(f.center, body.thighs) <= reach
@@ -299,7 +299,7 @@ class PlateTracker:
         outer = outer_radius(image, fit.center, fit.radius, HUB_SCALE, self.search.min_support)
         if outer is None:
             return fit
-        wide = measure_rim(image, fit.center, outer, slack=0.12 * outer)
+        wide = measure_rim(image, fit.center, outer, slack=0.12 * outer, min_support=self.search.min_support)
         return wide if self.search.finds(wide) else fit
 
     def _continues(self, fit: RimFit) -> bool:
