@@ -113,6 +113,18 @@ def test_sweep_removes_stale_uploads_failed_sets_and_expired_sets(tmp_path):
     assert queue.get(old_done.id) is None and queue.get(new_done.id) is not None
 
 
+def test_the_running_server_sweeps_on_its_schedule(make_client, tmp_path):
+    # sweep() above is called by hand; this is the server calling it every `sweep_every_s` while it serves
+    client = make_client(sweep_every_s=0.2, partial_max_age_s=1.0)
+    abandoned = client.app.state.settings.uploads_dir / "0123456789abcdef01234567.part"
+    abandoned.write_bytes(b"an upload whose browser went away")  # after the sweep made at start-up
+    deadline = time.monotonic() + 20
+    while abandoned.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not abandoned.exists(), "the server never swept the abandoned upload"
+    assert client.get("/api/clients").status_code == 200  # and it still serves
+
+
 def test_keep_days_0_keeps_analysed_sets_forever(tmp_path):
     queue = _queue(tmp_path, keep_days=0)
     job = _finished_set(queue, "done", 400 * 86400)
