@@ -71,6 +71,17 @@ def test_with_a_token_every_request_needs_it(guarded, path):
     assert guarded.get(path, headers={"authorization": "Bearer wrong-token-wrong-token"}).status_code == 401
 
 
+def test_with_a_token_an_upload_and_its_progress_need_it(guarded):
+    form = {"files": {"file": ("notes.mp4", b"these are my notes\n")}, "data": {"client": "Alex"}}
+    assert guarded.post("/api/jobs", **form).status_code == 401
+    assert not any(guarded.app.state.settings.uploads_dir.iterdir())  # refused before a byte is stored
+    allowed = guarded.post("/api/jobs", headers={"authorization": f"Bearer {TOKEN}"}, **form)
+    assert allowed.status_code == 415  # past the token: judged by its content (text, not a video)
+    events = "/api/jobs/0123456789abcdef01234567/events"
+    assert guarded.get(events).status_code == 401
+    assert guarded.get(events, headers={"authorization": f"Bearer {TOKEN}"}).status_code == 404
+
+
 def test_with_a_token_pages_send_the_browser_to_the_login_form(guarded):
     response = guarded.get("/", headers={"accept": "text/html"}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login"
