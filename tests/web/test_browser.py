@@ -174,6 +174,19 @@ def test_upload_shows_the_report_formcheck_analyze_gives(page, server, analyze_r
     assert page.locator("img[data-plot]").count() == 4
 
 
+def test_a_bad_upload_shows_one_clear_error_in_the_page(page, server, tmp_path):
+    notes = tmp_path / "notes.mp4"  # named like a video, but text: refused by its content (415)
+    notes.write_text("these are my notes on the set\n")
+    page.goto(f"{server}/")
+    page.fill("#client", "Alex")
+    page.set_input_files("#file", str(notes))
+    page.click("#send")
+    page.wait_for_selector("#error:not([hidden])", timeout=30_000)
+    shown = page.text_content("#error")
+    assert "text, not a video" in shown and "\n" not in shown and str(tmp_path) not in shown
+    assert page.url == f"{server}/" and page.is_enabled("#send")  # stays on the page, ready to try again
+
+
 def test_live_page_counts_the_reps_and_shows_the_fault_cue_then_saves_the_set(page, server):
     page.goto(f"{server}/live")
     page.wait_for_selector("#start:not([disabled])", timeout=90_000)
