@@ -4,10 +4,11 @@ CSP and nosniff on every response, no URL reaching a file it should not, each cl
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from formcheck.web.security import COOKIE, CSP, REPORT_CSP
-from web.serving import TOKEN
+from web.serving import BASE, TOKEN
 
 HOST = {"host": "127.0.0.1:8000"}  # the WebSocket test client does not take its host from base_url
 
@@ -22,6 +23,20 @@ def test_every_response_has_csp_and_nosniff(client, path):
     assert response.headers["content-security-policy"] == CSP
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.status_code != 500
+
+
+def test_an_unexpected_server_fault_still_carries_csp_and_nosniff(make_client):
+    client = make_client()
+
+    @client.app.get("/fault")
+    async def fault() -> None:
+        raise RuntimeError("a bug, not a bad request")
+
+    browser = TestClient(client.app, base_url=BASE, raise_server_exceptions=False)  # sees the 500 itself
+    response = browser.get("/fault")
+    assert response.status_code == 500 and "RuntimeError" not in response.text
+    assert response.headers["content-security-policy"] == CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 def test_csp_allows_nothing_but_this_server():

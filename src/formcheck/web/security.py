@@ -76,7 +76,22 @@ class SecurityMiddleware:
         if refusal is not None:
             await _refuse(scope, headers, send, *refusal)
             return
-        await self.app(scope, receive, _with_headers(send))
+        started = False
+        with_headers = _with_headers(send)
+
+        async def sender(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await with_headers(message)
+
+        try:
+            await self.app(scope, receive, sender)
+        except Exception:
+            # a server fault: Starlette's own 500 is sent outside this middleware, without the headers;
+            # answer here with them, then let the fault propagate to be logged
+            if not started:
+                await _refuse(scope, headers, send, 500, "internal error; the server log says more")
+            raise
 
     def _refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, str] | None:
         """(status, reason) when the request must not reach the app, else None."""
