@@ -78,6 +78,11 @@ def test_a_replayed_sample_counts_its_reps_and_raises_its_fault_cue(chin_message
     raised = {a["cue"]["id"] for a in answers if a["cue"]}
     spoken = {a["say"]["id"] for a in answers if a["say"]}
     assert raised == {"chin_lifted"} and spoken == {"chin_lifted"}
+    # the design's answer: {"rep", "phase", "metrics", "cues"}, the cues judged at that frame only
+    assert all({"rep", "phase", "metrics", "cues"} <= a.keys() for a in answers)
+    judged = [a for a in answers if a["judged"]]
+    assert judged and all(a["cues"] == [] for a in answers if not a["judged"])
+    assert [c["id"] for a in judged for c in a["cues"]] == ["chin_lifted"] * 3
     assert {a["phase"] for a in answers} >= {"concentric", "lockout", "eccentric"}
     measured = [a["metrics"]["neck_flexion_deg"] for a in answers if a["metrics"].get("neck_flexion_deg")]
     assert measured and min(measured) < 0  # the head is thrown back: below 0

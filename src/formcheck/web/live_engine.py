@@ -3,10 +3,11 @@ and the analysis core.
 
 The browser runs MediaPipe Tasks for Web and sends, per frame, the design's message (docs/design.md):
 `{"t_ms", "landmarks": 33 x [x, y, z, visibility, presence] (x, y normalised to the frame),
-"world": 33 x [x, y, z] (metres), "width", "height"}`. It gets back `{"rep", "phase", "metrics",
-"judged", "cue", "say"}`: the rep count, the phase, the metrics at this frame, whether a rep was judged
-at this frame, the cue on the banner (it stays up from one judged rep to the next) and the cue to speak
-now (paced by the engine). Each message becomes one `Observation` for `flows.engine.Engine` (live): the
+"world": 33 x [x, y, z] (metres), "width", "height"}`. It gets back the design's `{"rep", "phase",
+"metrics", "cues"}` and more: the rep count, the phase, the metrics at this frame, the cues judged at this
+frame (most important first; empty when no rep was judged here or it was good), whether a rep was
+judged at this frame ("judged"), the cue on the banner ("cue": it stays up from one judged rep to the
+next) and the cue to speak now ("say", paced by the engine). Each message becomes one `Observation` for `flows.engine.Engine` (live): the
 pose as the pose adapter would record it (visibility is the confidence), with no plate reading, since
 the browser sends no pixels: a plate over the hips is judged as if absent until the saved set is
 analysed in full.
@@ -101,12 +102,15 @@ class LiveFeed:
         update = self._engine.update(seen)
         if update.judged:
             self._banner = headline_cue(update.cues)
-        banner = None if self._banner is None else {"id": self._banner.id, "message": self._banner.message,
-                                                    "severity": str(self._banner.severity)}
         say = None if update.say is None else {"id": update.say.id, "message": update.say.message}
         return {"t_ms": seen.t_ms, "rep": update.rep_count, "phase": update.phase,
                 "metrics": {k: _number(v) for k, v in update.metrics.items()},
-                "judged": update.judged, "cue": banner, "say": say}
+                "cues": [_cue(c) for c in update.cues] if update.judged else [],
+                "judged": update.judged, "cue": None if self._banner is None else _cue(self._banner), "say": say}
+
+
+def _cue(cue: Cue) -> dict[str, str]:
+    return {"id": cue.id, "message": cue.message, "severity": str(cue.severity)}
 
 
 def _number(value: float | None) -> float | None:
