@@ -86,9 +86,12 @@ REGISTRY: tuple[Constant, ...] = (
     Constant("NECK_GAIN", _METRICS, "true neck per degree of head-line angle", "fitted",
              _OLD_CALIBRATION.format("neck"), "", "neck_gain"),
     Constant("incomplete_lockout.threshold", RULES, "hip extension below which the lockout is short",
-             "article", "DESIGN.md's cue zone (the ground truth's fault threshold)", "°"),
+             "fitted", "tune split (v4 observations, after HIP_LANDMARK_BIAS_DEG): 158-160 give the same "
+             "cues (163 cues good reps, 155 misses short ones), so the middle; DESIGN.md's cue zone was 165 "
+             "on the readings before the offset", "°"),
     Constant("lower_back_arch.threshold", RULES, "hip extension above which the back arches", "fitted",
-             _TUNE_RULES.format("good reps up to 196.0, arched from 200.0"), "°"),
+             "tune split (v4 observations, after HIP_LANDMARK_BIAS_DEG): 190-195 give the same cues (below "
+             "190 good reps get the cue), so the middle", "°"),
     Constant("feet_too_close.threshold", RULES, "knee angle below which the feet are too close",
              "fitted", _TUNE_RULES.format("good reps down to 81.7, close up to 68.2"), "°"),
     Constant("feet_too_close.confirm", RULES, "shin that vetoes feet_too_close when it clearly disagrees",
