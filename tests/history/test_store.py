@@ -120,7 +120,8 @@ def test_rebuilding_the_reps_table_keeps_what_refers_to_it(tmp_path):
     with HistoryStore(path, migrations=MIGRATIONS[:1]) as old:
         c = old.ensure_client("Ann")
         old.save_set(c.id, "2026-11-01", make_record(cues=cues))
-        counts = [old._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("reps", "rep_metrics", "cues")]
+        counts = [old._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("reps", "rep_metrics", "cues")]
     with HistoryStore(path) as new:
         assert new.version == SCHEMA_VERSION >= 2
         assert [new._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]

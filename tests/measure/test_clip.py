@@ -12,8 +12,12 @@ from formcheck.body.keypoints import Keypoints
 from formcheck.body.view import estimate_view
 from formcheck.measure.clip import measure_clip
 from formcheck.measure.lockout import MeasureConfig
-from formcheck.measure.metrics import (HIP_LANDMARK_BIAS_DEG, KNEE_LANDMARK_BIAS_DEG, PELVIC_TILT_UNMEASURED,
-                                      SHIN_LANDMARK_BIAS_DEG)
+from formcheck.measure.metrics import (
+    HIP_LANDMARK_BIAS_DEG,
+    KNEE_LANDMARK_BIAS_DEG,
+    PELVIC_TILT_UNMEASURED,
+    SHIN_LANDMARK_BIAS_DEG,
+)
 from formcheck.measure.reps import EventKind
 from formcheck.measure.stream import Measurer
 from formcheck.records import METRIC_KEYS, Phase

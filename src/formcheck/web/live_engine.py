@@ -7,10 +7,10 @@ The browser runs MediaPipe Tasks for Web and sends, per frame, the design's mess
 "metrics", "cues"}` and more: the rep count, the phase, the metrics at this frame, the cues judged at this
 frame (most important first; empty when no rep was judged here or it was good), whether a rep was
 judged at this frame ("judged"), the cue on the banner ("cue": it stays up from one judged rep to the
-next) and the cue to speak now ("say", paced by the engine). Each message becomes one `Observation` for `flows.engine.Engine` (live): the
-pose as the pose adapter would record it (visibility is the confidence), with no plate reading, since
-the browser sends no pixels: a plate over the hips is judged as if absent until the saved set is
-analysed in full.
+next) and the cue to speak now ("say", paced by the engine). Each message becomes one `Observation`
+for `flows.engine.Engine` (live): the pose as the pose adapter would record it (visibility is the
+confidence), with no plate reading, since the browser sends no pixels: a plate over the hips is judged
+as if absent until the saved set is analysed in full.
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ class LiveFeed:
         return {"t_ms": seen.t_ms, "rep": update.rep_count, "phase": update.phase,
                 "metrics": {k: _number(v) for k, v in update.metrics.items()},
                 "cues": [_cue(c) for c in update.cues] if update.judged else [],
-                "judged": update.judged, "cue": None if self._banner is None else _cue(self._banner), "say": say}
+                "judged": update.judged, "cue": None if self._banner is None else _cue(self._banner),
+                "say": say}
 
 
 def _cue(cue: Cue) -> dict[str, str]:
