@@ -25,11 +25,11 @@ from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import Landmark
 from formcheck.records import ViewEstimate
 
-# Beyond this angle off side-on the projected joint angles are no longer trustworthy enough to coach.
 # What a refused set is told, wherever it was refused (analyze, batch, the web upload); README "How to film"
 # has the measurements behind the loaded-set advice.
 HOW_TO_FILM = ("film from the side: camera square to the bench, about 3 m away, at hip height (with "
                "plates on the bar: at knee height or lower), with the whole body in frame")
+# Beyond this angle off side-on the projected joint angles are no longer trustworthy enough to coach.
 SIDE_VIEW_MAX_YAW_DEG = 30.0
 # Full confidence needs the median yaw this far from the limit; closer calls are less certain.
 CONFIDENT_MARGIN_DEG = 15.0

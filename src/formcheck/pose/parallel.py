@@ -66,7 +66,6 @@ def plan_stretches(frame_count: int, fps: float, warmup_s: float = 1.0) -> list[
     processes (about) the same number of frames, warm-up included. A function of the video only."""
     wanted = max(2, math.ceil(frame_count / max(fps, 1.0) / STRETCH_S))
     wanted += wanted % 2  # an even count: two cores (the common case) get the same share, not 2 of 3 and 1
-
     workers = max(1, min(wanted, frame_count // MIN_FRAMES_PER_WORKER))
     if workers == 1:
         return [Stretch(0, 0, None)]
