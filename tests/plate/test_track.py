@@ -10,7 +10,9 @@ from formcheck.body.joints import JOINT_NAMES
 from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import MEDIAPIPE_NAMES
 from formcheck.plate.track import (
+    IDLE_PATIENCE,
     IDLE_STRIDE,
+    IDLE_STRIDE_LONG,
     LOCK_FRAMES,
     RELOCK_FRAMES,
     PlateReading,
@@ -139,6 +141,26 @@ def test_a_lost_plate_is_found_again_around_the_body():
     # IDLE_STRIDE frames while nothing is seen
     assert readings[25 + RELOCK_FRAMES - 2] is None
     assert all(r is not None for r in readings[25 + IDLE_STRIDE - 1 + RELOCK_FRAMES - 1:])
+
+
+def test_a_plate_free_stream_searches_less_often_but_still_finds_a_late_plate(monkeypatch):
+    searched = []
+    real = PlateTracker._search
+
+    def counting(self, image, t_ms):
+        searched.append(t_ms // 33)
+        return real(self, image, t_ms)
+
+    monkeypatch.setattr(PlateTracker, "_search", counting)
+    late = IDLE_PATIENCE + 3 * IDLE_STRIDE_LONG + 1  # the plate put on the bar after a while
+    readings, _ = _follow(late + 2 * IDLE_STRIDE_LONG + LOCK_FRAMES, plate_in=set(range(late, 200)))
+    idle = [i for i in searched if i < late]
+    assert idle[:IDLE_PATIENCE // IDLE_STRIDE] == list(range(0, IDLE_PATIENCE, IDLE_STRIDE))
+    assert idle[IDLE_PATIENCE // IDLE_STRIDE:] == [i for i in range(IDLE_PATIENCE, late)
+                                                  if i % IDLE_STRIDE_LONG == 0]
+    assert all(r is None for r in readings[:late])
+    # found at the first search after it appeared, then confirmed frame by frame
+    assert all(r is not None for r in readings[late + IDLE_STRIDE_LONG - 1 + LOCK_FRAMES - 1:])
 
 
 def test_a_circle_away_from_the_hips_is_not_a_plate():

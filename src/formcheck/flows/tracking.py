@@ -28,7 +28,7 @@ from formcheck.plate.track import PlateReading, PlateTrack, PlateTracker
 Progress = Callable[[int], None]  # called with the number of frames just finished
 # Bumped whenever the tracking pass changes what it observes (plate following, painting), so observations
 # cached by the validation grid are made again.
-TRACKING_VERSION = "4"
+TRACKING_VERSION = "5"
 
 
 @dataclass(frozen=True, eq=False)

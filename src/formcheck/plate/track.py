@@ -11,8 +11,9 @@ around it is looked for too (`rim.outer_radius`). A disc found in `LOCK_FRAMES` 
 and moving smoothly, is the plate: from then on the tracker reports it and follows it from where it was,
 before the pose model sees the frame, so the frame can be shown to the model with the plate painted out
 (`paint.py`). Discs seen for fewer frames are never reported: a false plate would be painted over the
-lifter. While nothing is followed and nothing was found, it searches every `IDLE_STRIDE` frames: the
-search costs more than the following. `refine` is the offline clean-up at the end of a set: no plate at
+lifter. While nothing is followed and nothing was found, it searches every `IDLE_STRIDE` frames, and only
+every `IDLE_STRIDE_LONG` once a stream that never had a plate has found nothing for `IDLE_PATIENCE`
+frames: the search costs more than the following. `refine` is the offline clean-up at the end of a set: no plate at
 all when it was seen too rarely, centres that jump dropped, short misses interpolated, circles off the
 hips refused.
 
@@ -51,6 +52,11 @@ HUB_SCALE = 5.0
 # While nothing is followed and no disc was found last time, search only one frame in this many: most
 # frames of a plate-free set find nothing, and a plate that shows up is found a frame later at most.
 IDLE_STRIDE = 2
+# In a stream where no plate was ever confirmed, once nothing was found for this many frames, only one
+# frame in `IDLE_STRIDE_LONG` is searched: a plate-free set would otherwise spend a quarter of its
+# tracking time on searches that find nothing, and a plate that shows up later is found a few frames late.
+IDLE_PATIENCE = 30
+IDLE_STRIDE_LONG = 8
 # When following, the vote runs with the plate this many px in radius (finer than the first search).
 FOLLOW_DETECT_PX = 16.0
 _BODY_POINTS = [MEDIAPIPE_NAMES.index(f"{side}_{joint}") for side in ("left", "right")
@@ -216,7 +222,7 @@ class PlateTracker:
         plate; report it once it is confirmed (or while it is followed)."""
         self._remember(pose)
         if not self.following and not self._run:
-            skip = self._idle % IDLE_STRIDE != 0
+            skip = self._idle % self._idle_stride() != 0
             self._idle += 1
             if skip:
                 return None
@@ -249,6 +255,12 @@ class PlateTracker:
         self._radius, self._last, self._missed = float("nan"), None, self.search.max_gap + 1
         self._run.clear()
         return False
+
+    def _idle_stride(self) -> int:
+        """Search one frame in this many while nothing is followed (see `IDLE_PATIENCE`)."""
+        if self._idle < IDLE_PATIENCE or np.isfinite(self._known):
+            return IDLE_STRIDE
+        return IDLE_STRIDE_LONG
 
     def _remember(self, pose: Keypoints) -> None:
         """Keep the lifter's size and where it lies from a pose that found it."""
