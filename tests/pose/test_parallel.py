@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.pose.parallel import MIN_FRAMES_PER_WORKER, Stretch, plan_stretches
+from formcheck.pose.parallel import MIN_FRAMES_PER_WORKER, Stretch, plan_stretches, track_parallel
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "real_videos"
 
@@ -37,6 +37,45 @@ def test_stretches_cover_every_frame_once_and_share_the_work():
 def test_stretch_rejects_warmup_after_start():
     with pytest.raises(ValueError, match="expected 0 <= start <= keep_from"):
         Stretch(50, 40, 100)
+
+
+class _Counter:
+    """A stage that numbers the frames it was fed: a warm-up that leaked into the kept frames would show."""
+
+    def __enter__(self):
+        self.fed = 0
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
+def _number(frames, stage):
+    for frame in frames:
+        stage.fed += 1
+        yield (frame.index, stage.fed)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_stretches_come_back_packed_in_order_whatever_the_workers(tmp_path, workers):
+    import cv2
+
+    from formcheck.capture.video import open_video
+
+    path = tmp_path / "grey.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (64, 48))
+    for i in range(1300):
+        writer.write(np.full((48, 64, 3), i % 250, np.uint8))
+    writer.release()
+    video = open_video(path)
+    plan = plan_stretches(video.info.frame_count, video.info.fps)
+    assert len(plan) == 4
+    parts = track_parallel(video, _Counter, _number, tuple, workers=workers)
+    # one packed part per stretch, in order; each kept frame once, its stretch warmed up first
+    assert len(parts) == len(plan)
+    assert [index for part in parts for index, _ in part] == list(range(1300))
+    for stretch, part in zip(plan, parts, strict=True):
+        assert part[0] == (stretch.keep_from, stretch.keep_from - stretch.start + 1)
 
 
 @pytest.mark.slow

@@ -24,7 +24,7 @@ from formcheck.body.joints import near_side
 from formcheck.body.keypoints import Keypoints
 from formcheck.body.view import confirm_by_plate, estimate_view
 from formcheck.errors import InputError
-from formcheck.flows.tracking import Observation
+from formcheck.flows.tracking import Observation, ObservedClip
 from formcheck.measure.clip import measure_clip
 from formcheck.measure.lift import BAR, MIN_BAR_CONFIDENCE, MIN_BAR_SHARE, SEEN_HIP
 from formcheck.measure.lockout import MeasureConfig
@@ -43,6 +43,9 @@ MIN_DETECTION_RATE = 0.5
 WARMUP_FRAMES = 30
 CATCH_UP = 3
 WARMING_UP = "finding the lifter"
+# Offline, observations are packed into arrays this many at a time: a long video kept as an object per
+# frame would take ~5 KB a frame.
+PACK_EVERY = 256
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,10 @@ class Engine:
 
     def __init__(self, options: EngineOptions) -> None:
         self.options = options
-        self._observed: list[Observation] = []
+        self._observed: list[Observation] = []  # live: every frame; offline: those not packed yet
+        self._packed: list[ObservedClip] = []  # offline: the earlier frames, as arrays
+        self._fed = 0  # observations given
+        self._last_ms: int | None = None
         self._found = 0  # observations with a person
         self._measured = 0  # live: observations measured so far (the rest wait in order)
         self._live: _LiveJudge | None = None
@@ -100,13 +106,17 @@ class Engine:
     def update(self, observation: Observation) -> EngineUpdate:
         """Consume the next frame's observation (timestamps increasing). Live, the update is that of the
         newest frame measured, which lags the one given while the warm-up frames are caught up on."""
-        if self._observed and observation.t_ms <= self._observed[-1].t_ms:
-            raise ValueError(f"Engine.update: expected t_ms > {self._observed[-1].t_ms}, "
-                             f"got {observation.t_ms}")
+        if self._last_ms is not None and observation.t_ms <= self._last_ms:
+            raise ValueError(f"Engine.update: expected t_ms > {self._last_ms}, got {observation.t_ms}")
+        self._last_ms = observation.t_ms
         self._observed.append(observation)
         self._found += bool(observation.pose.found[0])
-        frame = len(self._observed) - 1
+        frame = self._fed
+        self._fed += 1
         if not self.options.live:
+            if len(self._observed) >= PACK_EVERY:
+                self._packed.append(ObservedClip.of(self._observed))
+                self._observed = []
             return EngineUpdate(frame, observation.t_ms, WARMING_UP, 0)
         if self._live is None:
             if self._found < WARMUP_FRAMES:
@@ -125,9 +135,8 @@ class Engine:
 
     def finish(self, source: SourceInfo, notes: tuple[str, ...] = ()) -> EngineResult:
         """The judged set. Raises `InputError` when there is nothing to judge (too few frames, nobody)."""
-        pose = _poses(self._observed, source)
-        readings = PlateTrack.from_readings([o.plate for o in self._observed])
-        painted = np.array([o.painted for o in self._observed])
+        observed = self._clip(source)
+        pose, readings, painted = observed.pose, observed.plate, observed.painted
         view = _view(pose, self.options.side if self._live is None else self._live.side)
         if self._live is not None:
             self._measure(len(self._observed))
@@ -147,6 +156,17 @@ class Engine:
         analysis = judge(series, reps, view, self.options.pack, replace(source, frames=len(pose)),
                          (*notes, *plate_notes))
         return EngineResult(analysis, pose, joints, plate)
+
+    def _clip(self, source: SourceInfo) -> ObservedClip:
+        """Every observation given, as one clip; `InputError` when they cannot make a set."""
+        if self._fed < 2:
+            raise InputError(f"{source.path}: only {self._fed} frame(s); a rep needs a video")
+        parts = [*self._packed, *([ObservedClip.of(self._observed)] if self._observed else [])]
+        clip = ObservedClip.concat(parts)
+        if clip.pose.detection_rate < MIN_DETECTION_RATE:
+            raise InputError(f"{source.path}: a person was found in only {clip.pose.detection_rate:.0%} of "
+                             "frames; film the whole body from the side, well lit")
+        return clip
 
 
 def judge(series: FrameSeries, reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack,
@@ -171,18 +191,6 @@ def _merged(updates: list[EngineUpdate]) -> EngineUpdate:
         return replace(last, verdicts=verdicts)
     return replace(last, judged=True, cues=judged[-1].cues, say=spoken[-1] if spoken else None,
                    verdicts=verdicts)
-
-
-def _poses(observed: list[Observation], source: SourceInfo | None = None) -> Keypoints:
-    """The observed poses as one clip; `InputError` when they cannot make a set."""
-    where = f"{source.path}: " if source is not None else ""
-    if len(observed) < 2:
-        raise InputError(f"{where}only {len(observed)} frame(s); a rep needs a video")
-    pose = Keypoints.concat([o.pose for o in observed])
-    if pose.detection_rate < MIN_DETECTION_RATE:
-        raise InputError(f"{where}a person was found in only {pose.detection_rate:.0%} of frames; film the "
-                         "whole body from the side, well lit")
-    return pose
 
 
 def _view(pose: Keypoints, side: str) -> ViewEstimate:

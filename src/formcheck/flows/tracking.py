@@ -165,6 +165,18 @@ class ObservedClip:
                    PlateTrack.from_readings([o.plate for o in observations]),
                    np.array([o.painted for o in observations], bool))
 
+    @classmethod
+    def concat(cls, parts: Sequence[ObservedClip]) -> ObservedClip:
+        """Clips observed one after another, joined in time."""
+        if not parts:
+            raise ValueError("ObservedClip.concat: expected at least one part, got none")
+        plates = [p.plate for p in parts]
+        return cls(Keypoints.concat([p.pose for p in parts]),
+                   PlateTrack(np.concatenate([p.center for p in plates]),
+                              np.concatenate([p.radius for p in plates]),
+                              np.concatenate([p.confidence for p in plates])),
+                   np.concatenate([p.painted for p in parts]))
+
     def save(self, path: str | Path, *, fps: float, width: int, height: int) -> None:
         """Write the clip (`save_keypoints` plus the plate and the painted flags) to an `.npz`."""
         save_keypoints(path, self.pose, fps=fps, width=width, height=height)
@@ -196,8 +208,14 @@ def observe_video(video: FileSource | str | Path, options: TrackingOptions, *, w
     from formcheck.pose.parallel import default_workers, track_parallel
 
     source = video if isinstance(video, FileSource) else open_video(video)
-    observations = track_parallel(source, partial(FrameStage, options), observe_frames,
-                                  workers=workers or default_workers(), progress=progress)
-    if not observations:
+    parts = [part for part in track_parallel(source, partial(FrameStage, options), observe_frames, _pack,
+                                             workers=workers or default_workers(), progress=progress)
+             if part is not None]
+    if not parts:
         raise InputError(f"{source.info.path}: no frame could be decoded")
-    return ObservedClip.of(observations)
+    return ObservedClip.concat(parts)
+
+
+def _pack(observations: list[Observation]) -> ObservedClip | None:
+    """A stretch's observations as arrays (None when it decoded nothing: a truncated file)."""
+    return ObservedClip.of(observations) if observations else None

@@ -8,6 +8,7 @@ height, whatever downscaling `inference_image` applied.
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -99,9 +100,11 @@ class PoseEstimator:
         self.close()
 
     def close(self) -> None:
-        """Release the model (quietly: the runtime logs its teardown too)."""
+        """Release the model (quietly: the runtime logs its teardown too), and hand the memory it freed
+        back to the system."""
         with native_stderr_silenced():
             self._landmarker.close()
+        _return_freed_memory()
 
     def process(self, frame: Frame, rgb: np.ndarray | mp.Image | None = None) -> Keypoints:
         """Landmarks for `frame`.
@@ -178,3 +181,16 @@ def track_video(video: FileSource | str | Path, *, model: str | Path, max_side: 
     if not frames:
         raise InputError(f"{source.info.path}: no frame could be decoded")
     return Keypoints.concat(frames)
+
+
+def _return_freed_memory() -> None:
+    """Ask glibc to give freed heap back to the system (a no-op elsewhere). A closed landmarker leaves
+    its memory fragmented: a tracking worker that runs one stretch after another grew by ~15 MiB per
+    landmarker without this, so a 5-minute video peaked higher than a 1-minute one; with it, it stays flat."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)

@@ -9,7 +9,9 @@ the same observations, so `formcheck analyze` and `formcheck batch` (one process
 numbers. They are cut so that every stretch processes about the same number of frames, warm-up included.
 
 The stage is generic: `make_stage()` builds it inside the worker (a pose model must not cross a fork),
-and `run(frames, stage)` yields one picklable result per frame.
+and `run(frames, stage)` yields one picklable result per frame. Each stretch's results go back to the
+parent as soon as the stretch is done, packed by `pack` (e.g. into arrays, far smaller than a Python object
+per frame), so neither a worker nor the parent holds a long video as objects per frame.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from formcheck.errors import FormcheckError
 Progress = Callable[[int], None]  # called with the number of frames just finished
 S = TypeVar("S", bound=AbstractContextManager)
 R = TypeVar("R")
+P = TypeVar("P")
 
 # Below this many frames per stretch, a stretch's warm-up and start-up cost more than they save.
 MIN_FRAMES_PER_WORKER = 90
@@ -77,17 +80,16 @@ def plan_stretches(frame_count: int, fps: float, warmup_s: float = 1.0) -> list[
 
 
 def track_parallel(video: FileSource, make_stage: Callable[[], S],
-                   run: Callable[[Iterable[Frame], S], Iterator[R]], *, workers: int, warmup_s: float = 1.0,
-                   progress: Progress | None = None) -> list[R]:
-    """Every frame's result, the stretches processed by up to `workers` processes; the same list whatever
-    the number of workers."""
+                   run: Callable[[Iterable[Frame], S], Iterator[R]], pack: Callable[[list[R]], P], *,
+                   workers: int, warmup_s: float = 1.0, progress: Progress | None = None) -> list[P]:
+    """Every stretch's kept results, packed by `pack`, in order; the stretches processed by up to
+    `workers` processes. The same list whatever the number of workers."""
     info = video.info
     stretches = plan_stretches(info.frame_count, info.fps, warmup_s)
     groups = _share(stretches, workers)
     if len(groups) == 1:
-        return [r for stretch in stretches for r in _stretch(video, make_stage, run, stretch, progress)]
-    parts = _run_workers(info.path, make_stage, run, groups, progress)
-    return [result for part in parts for result in part]
+        return [pack(list(_stretch(video, make_stage, run, stretch, progress))) for stretch in stretches]
+    return _run_workers(info.path, make_stage, run, pack, groups, progress)
 
 
 def _share(stretches: list[Stretch], workers: int) -> list[list[Stretch]]:
@@ -111,20 +113,24 @@ def _stretch(source: Iterable[Frame], make_stage: Callable[[], Any], run: Callab
 
 
 def _run_workers(path: str, make_stage: Callable[[], Any], run: Callable[..., Iterator[Any]],
-                 groups: list[list[Stretch]], progress: Progress | None) -> list[list[Any]]:
+                 pack: Callable[[list[Any]], Any], groups: list[list[Stretch]],
+                 progress: Progress | None) -> list[Any]:
     ctx = _context()
     messages: mp.Queue = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(i, path, make_stage, run, g, messages), daemon=True)
-             for i, g in enumerate(groups)]
+    firsts = list(itertools.accumulate((len(g) for g in groups[:-1]), initial=0))
+    procs = [ctx.Process(target=_worker, args=(i, path, make_stage, run, pack, g, first, messages),
+                         daemon=True)
+             for i, (g, first) in enumerate(zip(groups, firsts, strict=True))]
     for p in procs:
         p.start()
-    parts: dict[int, list[Any]] = {}
+    packed: dict[int, Any] = {}
+    done: set[int] = set()
     try:
-        while len(parts) < len(procs):
+        while len(done) < len(procs):
             try:
                 kind, worker, payload = messages.get(timeout=1.0)
             except queue.Empty:
-                dead = [p for i, p in enumerate(procs) if i not in parts and not p.is_alive()]
+                dead = [p for i, p in enumerate(procs) if i not in done and not p.is_alive()]
                 if dead and messages.empty():
                     raise RuntimeError(f"a tracking worker exited with code {dead[0].exitcode}") from None
                 continue
@@ -132,14 +138,17 @@ def _run_workers(path: str, make_stage: Callable[[], Any], run: Callable[..., It
                 progress(payload)
             elif kind == "error":
                 raise payload
+            elif kind == "stretch":
+                number, part = payload
+                packed[number] = part
             elif kind == "done":
-                parts[worker] = payload
+                done.add(worker)
     finally:
         for p in procs:
             if p.is_alive():
                 p.terminate()
             p.join()
-    return [parts[i] for i in range(len(procs))]
+    return [packed[i] for i in range(sum(len(g) for g in groups))]
 
 
 def _context() -> mp.context.BaseContext:
@@ -157,11 +166,12 @@ def _mute_native_stderr() -> None:
 
 
 def _worker(index: int, path: str, make_stage: Callable[[], Any], run: Callable[..., Iterator[Any]],
-            stretches: list[Stretch], messages: mp.Queue) -> None:
-    """Process some stretches in order and send back their kept frames' results; errors go back whole."""
+            pack: Callable[[list[Any]], Any], stretches: list[Stretch], first: int,
+            messages: mp.Queue) -> None:
+    """Process some stretches in order (`first` is the number of the first in the whole plan), sending
+    back each one's kept frames' results, packed, as soon as it is done; errors go back whole."""
     _mute_native_stderr()
     try:
-        kept: list[Any] = []
         pending = 0
 
         def tick(frames: int) -> None:
@@ -171,11 +181,12 @@ def _worker(index: int, path: str, make_stage: Callable[[], Any], run: Callable[
                 messages.put(("progress", index, pending))
                 pending = 0
 
-        for stretch in stretches:
-            kept.extend(_stretch(open_video(path), make_stage, run, stretch, tick))
+        for number, stretch in enumerate(stretches, start=first):
+            part = pack(list(_stretch(open_video(path), make_stage, run, stretch, tick)))
+            messages.put(("stretch", index, (number, part)))
         if pending:
             messages.put(("progress", index, pending))
-        messages.put(("done", index, kept))
+        messages.put(("done", index, None))
     except FormcheckError as exc:
         messages.put(("error", index, exc))
     except Exception as exc:  # sent back whole so the parent reports it as an internal error
