@@ -8,7 +8,15 @@ import pytest
 
 from formcheck.errors import InputError
 from formcheck.report.annotators import FrameView
-from formcheck.report.keyframes import KeyFrame, body_box, lockout_keyframes, pick_frames, render_keyframe
+from formcheck.report.keyframes import (
+    KeyFrame,
+    KeyFrameEncoder,
+    body_box,
+    iter_frames,
+    lockout_keyframes,
+    pick_frames,
+    render_keyframe,
+)
 
 
 def _frame_number(image: np.ndarray) -> int:
@@ -58,6 +66,22 @@ def test_body_box(points, expected):
 def test_keyframe_rejects_grey_image():
     with pytest.raises(ValueError, match="expected a \\(h, w, 3\\) uint8 BGR image"):
         KeyFrame(1, 0, np.zeros((10, 10), np.uint8), FrameView(None))
+
+
+def test_encoder_keeps_only_each_reps_jpeg_whatever_order_the_frames_come_in(tmp_path, analysis_factory,
+                                                                             track_factory, clip_factory):
+    analysis = analysis_factory()
+    drawn = track_factory(analysis)
+    clip = clip_factory(tmp_path / "in.mp4", analysis.source.frames)
+    encoder = KeyFrameEncoder(analysis, drawn.joints, drawn.pose, drawn.plate_radius)
+    assert encoder.wanted == [30, 90, 150]
+    streamed = list(iter_frames(clip, [150, 10, 30, 90]))
+    assert [i for i, _ in streamed] == [10, 30, 90, 150]  # in decode order, one at a time
+    for index, image in reversed(streamed):
+        encoder.take(index, image)  # frame 10 is no rep's lockout: ignored
+    whole = lockout_keyframes(analysis, drawn.joints, drawn.pose, drawn.plate_radius, dict(streamed))
+    assert [(k.rep, k.frame) for k in encoder.frames] == [(1, 30), (2, 90), (3, 150)]
+    assert [k.jpeg for k in encoder.frames] == [render_keyframe(k) for k in whole]
 
 
 def test_keyframe_draws_the_plate_and_the_hip_placed_from_it(tmp_path, analysis_factory, track_factory,

@@ -12,13 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from formcheck.capture.video import FileSource
 from formcheck.flows.engine import EngineResult
-from formcheck.records import Analysis
 from formcheck.report.csv_report import write_csv_report
 from formcheck.report.json_report import write_json_report
+from formcheck.report.keyframes import EncodedKeyFrame, KeyFrameEncoder, iter_frames
 from formcheck.rules import RulePack
 
 # (stage, frames done so far, frames in all): the only stage that takes long is "drawing annotated.mp4"
@@ -53,61 +51,54 @@ def write_outputs(result: EngineResult, source: FileSource | None, folder: Path,
     files = [REPORT_JSON, ANGLES_CSV, REPORT_HTML]
     notes: list[str] = []
     write_csv_report(analysis.series, folder / ANGLES_CSV)
-    if not analysis.view.is_side_view:
-        images: dict[int, np.ndarray] = {}
-    elif source is None:
-        images = {}
+    keyframes = _keyframe_encoder(result)
+    shown = analysis.view.is_side_view  # a refused view gets neither key frames nor a video
+    if shown and source is None:
         notes.append(f"{no_source}, so this report has no key frames and no annotated video")
-    elif video:
-        images, codec_note = _annotated_video(source, result, folder / ANNOTATED_MP4, progress)
-        notes.append(codec_note)
+    elif shown and video:
+        notes.append(_annotated_video(source, result, folder / ANNOTATED_MP4, keyframes, progress))
         files.append(ANNOTATED_MP4)
-    else:
-        images = _pick_lockouts(source, analysis)
+    elif shown:
+        for index, image in iter_frames(source.info.path, keyframes.wanted):
+            keyframes.take(index, image)
     write_json_report(analysis, folder / REPORT_JSON, notes=notes)
-    _write_html(result, pack, folder / REPORT_HTML, images, notes)
+    _write_html(result, pack, folder / REPORT_HTML, keyframes.frames, notes)
     return Outputs(folder, tuple(files), tuple(notes))
 
 
-def lockout_frames(analysis: Analysis) -> list[int]:
-    """The frame of each rep's lockout, in rep order."""
-    return [verdict.rep.lockout_frame for verdict in analysis.reps]
+def _keyframe_encoder(result: EngineResult) -> KeyFrameEncoder:
+    return KeyFrameEncoder(result.analysis, result.joints, result.pose, result.plate.radius)
 
 
-def _annotated_video(source: FileSource, result: EngineResult, path: Path,
-                     progress: OutputProgress | None) -> tuple[dict[int, np.ndarray], str]:
-    """Write annotated.mp4; return the lockout frames it saw, undrawn, for the HTML, and the codec note."""
+def _annotated_video(source: FileSource, result: EngineResult, path: Path, keyframes: KeyFrameEncoder,
+                     progress: OutputProgress | None) -> str:
+    """Write annotated.mp4, handing the lockout frames to `keyframes` undrawn on the way; return the codec
+    note."""
     from formcheck.report.annotated_video import render_annotated_video
     from formcheck.report.timeline import OverlayTimeline
 
     analysis = result.analysis
     total = len(result.pose)
     timeline = OverlayTimeline(analysis, result.joints, result.pose, result.plate.radius)
+    wanted = set(keyframes.wanted)
 
     def frames():
         for done, frame in enumerate(source, start=1):
             if progress is not None:
                 progress("drawing annotated.mp4", done, total)
+            if frame.index in wanted:
+                keyframes.take(frame.index, frame.image)  # before the overlay is drawn on it
             yield frame.image
 
     rendered = render_annotated_video(frames(), timeline, analysis.source.fps,
-                                      (analysis.source.width, analysis.source.height), path,
-                                      keep=lockout_frames(analysis))
-    return rendered.kept, rendered.note
+                                      (analysis.source.width, analysis.source.height), path)
+    return rendered.note
 
 
-def _pick_lockouts(source: FileSource, analysis: Analysis) -> dict[int, np.ndarray]:
-    from formcheck.report.keyframes import pick_frames
-
-    return pick_frames(source.info.path, lockout_frames(analysis))
-
-
-def _write_html(result: EngineResult, pack: RulePack, path: Path, images: dict[int, np.ndarray],
+def _write_html(result: EngineResult, pack: RulePack, path: Path, keyframes: list[EncodedKeyFrame],
                 notes: list[str]) -> None:
     from formcheck.report.html_report import write_html_report
-    from formcheck.report.keyframes import lockout_keyframes
 
     why = {rule.cue: rule.why for rule in pack.rules}
     why["not_side_view"] = pack.view.why
-    keyframes = lockout_keyframes(result.analysis, result.joints, result.pose, result.plate.radius, images)
     write_html_report(result.analysis, path, why=why, keyframes=keyframes, notes=notes)

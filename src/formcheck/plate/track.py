@@ -13,9 +13,9 @@ before the pose model sees the frame, so the frame can be shown to the model wit
 (`paint.py`). Discs seen for fewer frames are never reported: a false plate would be painted over the
 lifter. While nothing is followed and nothing was found, it searches every `IDLE_STRIDE` frames, and only
 every `IDLE_STRIDE_LONG` once a stream that never had a plate has found nothing for `IDLE_PATIENCE`
-frames: the search costs more than the following. `refine` is the offline clean-up at the end of a set: no plate at
-all when it was seen too rarely, centres that jump dropped, short misses interpolated, circles off the
-hips refused.
+frames: the search costs more than the following. `refine` is the offline clean-up at the end of a set:
+no plate at all when it was seen too rarely, centres that jump dropped, short misses interpolated, circles
+off the hips refused.
 
 "Within reach of the hips" is measured in body spans (the pose's head-to-toe extent), not plate radii:
 the plate is 0.6-0.9 m nearer the camera than the hips, so perspective moves its centre off the

@@ -225,31 +225,22 @@ class AnnotatedVideoWriter:
 
 @dataclass(frozen=True)
 class RenderResult:
-    """What `render_annotated_video` wrote, and the untouched frames it was asked to keep."""
+    """What `render_annotated_video` wrote."""
 
     path: Path
     frames: int
     codec: str
     note: str
-    kept: dict[int, np.ndarray]
 
 
 def render_annotated_video(frames: Iterable[np.ndarray], timeline: OverlayTimeline, fps: float,
-                           size: tuple[int, int], path: str | Path, codec: str = "auto",
-                           keep: Iterable[int] = ()) -> RenderResult:
+                           size: tuple[int, int], path: str | Path, codec: str = "auto") -> RenderResult:
     """Draw every frame of the clip as `timeline` says and write annotated.mp4 (same frame count and fps).
-
-    `keep` lists frame indices (e.g. lockouts) whose undrawn images are returned, so the HTML's key
-    frames cost no second decode.
-    """
-    wanted = set(keep)
-    kept: dict[int, np.ndarray] = {}
+    Frames are drawn on in place: a caller that wants one undrawn takes it before handing it over."""
     with AnnotatedVideoWriter(path, fps, size, codec) as writer:
         for i, image in enumerate(frames):
             if i >= len(timeline):
                 raise ValueError(f"render_annotated_video: expected {len(timeline)} frames (the analysis), "
                                  "got more")
-            if i in wanted:
-                kept[i] = image.copy()
             writer.write(image, timeline.state(i))
-    return RenderResult(writer.path, writer.frames, writer.codec, writer.note, kept)
+    return RenderResult(writer.path, writer.frames, writer.codec, writer.note)

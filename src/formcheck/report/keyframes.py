@@ -1,13 +1,15 @@
 """Lockout key frames for the HTML report: pick frames from a video by index, draw the skeleton, encode.
 
-`pick_frames` decodes the clip once, in order, converting only the frames asked for (OpenCV's
+`iter_frames` decodes the clip once, in order, converting only the frames asked for (OpenCV's
 `grab` skips the colour conversion of the others) and stopping after the last one: frame-accurate,
-unlike seeking, which lands on key frames in many codecs.
+unlike seeking, which lands on key frames in many codecs. `KeyFrameEncoder` draws and encodes each rep's
+key frame as its image comes by, so a long set's report holds one JPEG a rep (tens of KB), never the
+decoded frames (0.7 MB each at 640x360, 6 MB at 1080p).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import numpy as np
 from formcheck.body.joints import near_side, other_side
 from formcheck.body.keypoints import Keypoints
 from formcheck.errors import InputError
-from formcheck.records import Analysis
+from formcheck.records import Analysis, RepSummary
 from formcheck.report.annotators import FrameView, angle_labels, plate, scale_of, skeleton
 
 
@@ -38,10 +40,15 @@ class KeyFrame:
 
 def pick_frames(path: str | Path, indices: Iterable[int]) -> dict[int, np.ndarray]:
     """The frames at `indices` (0-based decode order) as BGR images; indices past the end are absent."""
+    return dict(iter_frames(path, indices))
+
+
+def iter_frames(path: str | Path, indices: Iterable[int]) -> Iterator[tuple[int, np.ndarray]]:
+    """(index, BGR image) of the frames at `indices` (0-based decode order), in order, one decoded at a
+    time; indices past the end are skipped."""
     wanted = sorted({int(i) for i in indices if int(i) >= 0})
-    out: dict[int, np.ndarray] = {}
     if not wanted:
-        return out
+        return
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise InputError(f"{path}: cannot open the video to pick key frames")
@@ -56,11 +63,10 @@ def pick_frames(path: str | Path, indices: Iterable[int]) -> dict[int, np.ndarra
             ok, image = capture.read()
             if not ok:
                 break
-            out[index] = image
+            yield index, image
             position += 1
     finally:
         capture.release()
-    return out
 
 
 def body_box(points: np.ndarray, shape: tuple[int, ...], margin: float = 0.25,
@@ -117,6 +123,15 @@ def render_keyframe(frame: KeyFrame, max_width: int = 560, quality: int = 85) ->
     return buffer.tobytes()
 
 
+@dataclass(frozen=True)
+class EncodedKeyFrame:
+    """One rep's lockout key frame, drawn and encoded (`render_keyframe`): all the report keeps of it."""
+
+    rep: int  # 1-based rep index
+    frame: int
+    jpeg: bytes
+
+
 def lockout_keyframes(analysis: Analysis, joints: Keypoints, pose: Keypoints, plate_radius: np.ndarray,
                       images: Mapping[int, np.ndarray]) -> list[KeyFrame]:
     """A `KeyFrame` per rep whose lockout image is in `images` (e.g. from `pick_frames`): the `joints` the
@@ -125,13 +140,43 @@ def lockout_keyframes(analysis: Analysis, joints: Keypoints, pose: Keypoints, pl
     far = near_side(pose, other_side(analysis.view.side))
     out = []
     for verdict in analysis.reps:
-        rep = verdict.rep
-        image = images.get(rep.lockout_frame)
-        if image is None or rep.lockout_frame >= len(joints):
-            continue
-        i = rep.lockout_frame
-        view = FrameView(joints[i], far[i], {k: m.value for k, m in rep.metrics.items()},
-                         {k: m.confidence for k, m in rep.metrics.items()},
-                         plate_radius=float(plate_radius[i]))
-        out.append(KeyFrame(rep.index, i, image, view))
+        image = images.get(verdict.rep.lockout_frame)
+        if image is not None and verdict.rep.lockout_frame < len(joints):
+            out.append(_keyframe(verdict.rep, image, joints, far, plate_radius))
     return out
+
+
+class KeyFrameEncoder:
+    """Each rep's lockout key frame (see `lockout_keyframes`), drawn and encoded as soon as its image is
+    handed over with `take`, in any order; `frames` gives them in rep order."""
+
+    def __init__(self, analysis: Analysis, joints: Keypoints, pose: Keypoints,
+                 plate_radius: np.ndarray) -> None:
+        self._joints, self._plate_radius = joints, plate_radius
+        self._far = near_side(pose, other_side(analysis.view.side))
+        self._reps = [v.rep for v in analysis.reps if v.rep.lockout_frame < len(joints)]
+        self._done: list[EncodedKeyFrame] = []
+
+    @property
+    def wanted(self) -> list[int]:
+        """The frames whose images are needed."""
+        return [rep.lockout_frame for rep in self._reps]
+
+    def take(self, index: int, image: np.ndarray) -> None:
+        """Draw and encode the key frame of every rep whose lockout is frame `index` (none: ignored)."""
+        for rep in self._reps:
+            if rep.lockout_frame == index:
+                frame = _keyframe(rep, image, self._joints, self._far, self._plate_radius)
+                self._done.append(EncodedKeyFrame(rep.index, index, render_keyframe(frame)))
+
+    @property
+    def frames(self) -> list[EncodedKeyFrame]:
+        return sorted(self._done, key=lambda k: k.rep)
+
+
+def _keyframe(rep: RepSummary, image: np.ndarray, joints: Keypoints, far: Keypoints,
+              plate_radius: np.ndarray) -> KeyFrame:
+    i = rep.lockout_frame
+    view = FrameView(joints[i], far[i], {k: m.value for k, m in rep.metrics.items()},
+                     {k: m.confidence for k, m in rep.metrics.items()}, plate_radius=float(plate_radius[i]))
+    return KeyFrame(rep.index, i, image, view)
