@@ -51,7 +51,7 @@ def write_outputs(result: EngineResult, source: FileSource | None, folder: Path,
     files = [REPORT_JSON, ANGLES_CSV, REPORT_HTML]
     notes: list[str] = []
     write_csv_report(analysis.series, folder / ANGLES_CSV)
-    keyframes = _keyframe_encoder(result)
+    keyframes = KeyFrameEncoder(analysis, result.joints, result.pose, result.plate.radius)
     shown = analysis.view.is_side_view  # a refused view gets neither key frames nor a video
     if shown and source is None:
         notes.append(f"{no_source}, so this report has no key frames and no annotated video")
@@ -64,10 +64,6 @@ def write_outputs(result: EngineResult, source: FileSource | None, folder: Path,
     write_json_report(analysis, folder / REPORT_JSON, notes=notes)
     _write_html(result, pack, folder / REPORT_HTML, keyframes.frames, notes)
     return Outputs(folder, tuple(files), tuple(notes))
-
-
-def _keyframe_encoder(result: EngineResult) -> KeyFrameEncoder:
-    return KeyFrameEncoder(result.analysis, result.joints, result.pose, result.plate.radius)
 
 
 def _annotated_video(source: FileSource, result: EngineResult, path: Path, keyframes: KeyFrameEncoder,
