@@ -7,7 +7,7 @@ import re
 import pytest
 
 from formcheck.report.html_report import cue_groups, render_html, write_html_report
-from formcheck.report.keyframes import lockout_keyframes, pick_frames
+from formcheck.report.keyframes import KeyFrameEncoder, iter_frames
 
 WHY = {"feet_too_far": "Feet too far out hand the work to the hamstrings.",
        "incomplete_lockout": "The glutes work hardest in the last degrees of extension.",
@@ -23,9 +23,10 @@ def test_page_is_self_contained_with_verdict_and_cues(tmp_path, analysis_factory
     analysis = analysis_factory()
     clip = clip_factory(tmp_path / "in.mp4", analysis.source.frames)
     drawn = track_factory(analysis)
-    frames = lockout_keyframes(analysis, drawn.joints, drawn.pose, drawn.plate_radius,
-                               pick_frames(clip, [30, 90, 150]))
-    path = write_html_report(analysis, tmp_path / "report.html", why=WHY, keyframes=frames,
+    encoder = KeyFrameEncoder(analysis, drawn.joints, drawn.pose, drawn.plate_radius)
+    for index, image in iter_frames(clip, [30, 90, 150]):
+        encoder.take(index, image)
+    path = write_html_report(analysis, tmp_path / "report.html", why=WHY, keyframes=encoder.frames,
                              notes=["annotated.mp4: mp4v"])
     page = path.read_text()
     assert _external_refs(page) == []

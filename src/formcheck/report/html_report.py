@@ -16,7 +16,7 @@ from pathlib import Path
 from formcheck import __version__
 from formcheck.records import METRIC_KEYS, METRIC_LABELS, Analysis, MetricValue, RepVerdict, Severity
 from formcheck.report.files import atomic_write
-from formcheck.report.keyframes import EncodedKeyFrame, KeyFrame, render_keyframe
+from formcheck.report.keyframes import EncodedKeyFrame
 from formcheck.report.plots import DEFAULT_BANDS, metrics_png, plotted_metrics
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
@@ -205,14 +205,13 @@ def _plot_section(analysis: Analysis, bands: Mapping[str, tuple[float, float]]) 
             f"Faint line: low-confidence frames.</p>{extra}")
 
 
-def _frames_section(analysis: Analysis, keyframes: Sequence[KeyFrame | EncodedKeyFrame]) -> str:
+def _frames_section(analysis: Analysis, keyframes: Sequence[EncodedKeyFrame]) -> str:
     if not keyframes:
         return ""
     fps = analysis.source.fps
     figures = []
     for kf in keyframes:
-        jpeg = kf.jpeg if isinstance(kf, EncodedKeyFrame) else render_keyframe(kf)
-        figures.append(f'<figure><img alt="rep {kf.rep} at the top" src="{_data_uri(jpeg, "image/jpeg")}">'
+        figures.append(f'<figure><img alt="rep {kf.rep} at the top" src="{_data_uri(kf.jpeg, "image/jpeg")}">'
                        f"<figcaption>Rep {kf.rep} at the top &middot; frame {kf.frame} "
                        f"({kf.frame / fps:.1f} s)</figcaption></figure>")
     return f'<h2>The top of each rep</h2><div class="frames">{"".join(figures)}</div>'
@@ -220,7 +219,7 @@ def _frames_section(analysis: Analysis, keyframes: Sequence[KeyFrame | EncodedKe
 
 def render_html(analysis: Analysis, why: Mapping[str, str] | None = None,
                 bands: Mapping[str, tuple[float, float]] = DEFAULT_BANDS,
-                keyframes: Sequence[KeyFrame | EncodedKeyFrame] = (), notes: Iterable[str] = ()) -> str:
+                keyframes: Sequence[EncodedKeyFrame] = (), notes: Iterable[str] = ()) -> str:
     """The whole page as a string. `why` maps cue id -> why it matters (from the rule pack)."""
     src = analysis.source
     all_notes = [*analysis.notes, *notes]
@@ -243,7 +242,7 @@ def render_html(analysis: Analysis, why: Mapping[str, str] | None = None,
 
 def write_html_report(analysis: Analysis, path: str | Path, why: Mapping[str, str] | None = None,
                       bands: Mapping[str, tuple[float, float]] = DEFAULT_BANDS,
-                      keyframes: Sequence[KeyFrame | EncodedKeyFrame] = (),
+                      keyframes: Sequence[EncodedKeyFrame] = (),
                       notes: Iterable[str] = ()) -> Path:
     """Write report.html atomically; returns its path."""
     page = render_html(analysis, why, bands, keyframes, notes)
