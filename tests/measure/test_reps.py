@@ -11,6 +11,7 @@ from formcheck.measure.reps import (
     RepEvent,
     RepSegment,
     RepTracker,
+    opening_drift,
     phases_of,
     segment_reps,
 )
@@ -287,3 +288,39 @@ def test_a_partial_rise_is_not_told_as_a_top():
     events += tracker.finish()
     tops = [e.rep.index for e in events if e.kind is EventKind.TOP]
     assert tops == [1, 2, 3] and len(tracker.reps) == 3
+
+
+# The pose model's first detections drift: on a rendered set (tune-00002) the torso's rise read -48 and
+# settled at -25 within 0.2 s, with the lifter lying still; each rep then rose 21 from there.
+_DRIFT = [(0.0, -48.0), (0.2, -25.0), (0.6, -25.0)]
+_THREE_REPS = [(0.6 + 2.2 * k + dt, v) for k in range(3)
+               for dt, v in ((0.0, -25.0), (0.8, -4.0), (1.3, -4.0), (2.2, -25.0))][1:] + [(7.5, -25.0)]
+
+
+@pytest.mark.parametrize("opening", [_DRIFT, [(0.0, -25.0), (0.6, -25.0)]], ids=["drift", "at rest"])
+def test_the_pose_models_opening_drift_is_no_part_of_the_first_rep(opening):
+    t, signal = _piecewise(opening + _THREE_REPS)
+    got, _ = segment_reps(t, signal, config=SMALL)
+    assert len(got) == 3
+    assert got[0].bottom == pytest.approx(-25.0, abs=0.5)  # the first rep rose from where the lifter lay
+    assert got[0].concentric_s == pytest.approx(got[1].concentric_s, abs=0.1)
+
+
+@pytest.mark.parametrize("first", [0.0, 0.1])
+def test_a_rise_from_the_clips_first_frame_is_still_a_rep(first):
+    # a lifter already rising as the clip opens (real clips do), or after a moment at rest: no rest comes
+    # before the peak, so nothing is taken for the pose model settling
+    t, signal = _piecewise([(0.0, -25.0), (first, -25.0), (first + 0.8, -4.0), (first + 1.3, -4.0),
+                            (first + 2.2, -25.0), (first + 2.2 + 0.8, -4.0), (first + 3.5, -4.0),
+                            (first + 4.4, -25.0), (first + 5.0, -25.0)][1 if first == 0.0 else 0:])
+    got, _ = segment_reps(t, signal, config=SMALL)
+    assert len(got) == 2 and got[0].bottom == pytest.approx(-25.0, abs=0.5)
+
+
+def test_opening_drift_is_the_moving_run_before_a_rest_well_below_the_peak():
+    ramp = np.linspace(-48.0, -25.0, 7)
+    # the ramp's 7 samples, and the first at rest, whose 5-sample window still holds the ramp's end
+    assert opening_drift(np.concatenate([ramp, np.full(8, -25.0), np.linspace(-25.0, -4.0, 20)])) == 7
+    assert opening_drift(np.concatenate([np.full(8, -25.0), np.linspace(-25.0, -4.0, 20)])) == 0
+    # rising straight to a rest at the top: the clip opened mid-rep, that is the lifter moving
+    assert opening_drift(np.concatenate([np.linspace(-25.0, -4.0, 20), np.full(8, -4.0)])) == 0

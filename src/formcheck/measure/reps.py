@@ -139,6 +139,8 @@ class RepTracker:
         self._hist: list[tuple[int, int, float]] = []  # (frame, t_ms, signal) since the current bottom
         self._recent: deque[tuple[int, float]] = deque()
         self._base = math.inf
+        self._foot = math.inf  # where the rise now falling began: its lowest point shortly before it
+        self._first_frame: int | None = None  # the clip's first frame with a usable signal
         self._peak = -math.inf
         self._peak_ms = 0  # when the peak was reached
         self._low_after = math.inf  # lowest signal since the peak
@@ -153,6 +155,8 @@ class RepTracker:
         if not (math.isfinite(value) and confidence >= self.config.min_confidence):
             return []
         self._hist.append((self._frame, int(t_ms), float(value)))
+        if self._first_frame is None:
+            self._first_frame = self._frame
         # decisions follow the median of the last samples (at least 3, over `steady_ms`): a few wild
         # landmark frames are not a turn
         self._recent.append((int(t_ms), float(value)))
@@ -215,7 +219,7 @@ class RepTracker:
         if self._peak - value < max(cfg.turn_drop, cfg.turn_fraction * rise):
             return []
         if rise >= cfg.min_rise and self._peak >= cfg.min_peak:
-            self._state, self._low_after = _State.FALLING, value
+            self._state, self._low_after, self._foot = _State.FALLING, value, self._rise_foot()
             return [] if self._top_told or self._partial_so_far(rise) else [self._top_event(hold_known=True)]
         reason = (f"movement too small: rose {rise:.0f} (a rep rises at least {cfg.min_rise:.0f})"
                   if rise < cfg.min_rise else
@@ -231,9 +235,9 @@ class RepTracker:
 
     def _falling(self, t_ms: int, value: float) -> list[RepEvent]:
         cfg = self.config
-        rise = self._peak - self._base
+        rise = self._peak - self._foot
         self._low_after = min(self._low_after, value)
-        if value <= self._base + cfg.edge_band * rise:
+        if value <= self._foot + cfg.edge_band * rise:
             return self._close(len(self._hist) - 1)
         if value - self._low_after < cfg.start_rise:
             return []
@@ -248,6 +252,23 @@ class RepTracker:
 
     # ---- closing a rep ------------------------------------------------------------------------------
 
+    def _rise_foot(self) -> float:
+        """The level the rise to the peak began from, as `segment_from_history` places it: the lowest point
+        shortly before its half-way crossing, after any opening drift. Measured from the bottom the
+        tracker rose from (the pose model's first detections, or the lifter lying lower during the setup),
+        a real rep might never come "most of the way back"."""
+        hist = self._rep_history(self._hist)
+        t = np.array([h[1] for h in hist], dtype=float)
+        values = _running_median(np.array([v for _, _, v in hist]))
+        return _levels(t, values, int(np.argmax(values)))[0]
+
+    def _rep_history(self, hist: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+        """`hist` without the pose model's opening drift, when it starts at the clip's first sample."""
+        if not hist or hist[0][0] != self._first_frame:
+            return hist
+        values = _running_median(np.array([v for _, _, v in hist]))
+        return hist[opening_drift(values[: int(np.argmax(values)) + 1]):]
+
     def _argmin_after_peak(self) -> int:
         """History index of the lowest point after the peak (on the running median)."""
         values = _running_median(np.array([v for _, _, v in self._hist]))
@@ -258,7 +279,7 @@ class RepTracker:
         """Judge the movement from the bottom to history index `end_i`; the bottom restarts there."""
         cfg = self.config
         hist = self._hist[: end_i + 1]
-        rise = self._peak - self._base
+        rise = self._peak - self._foot
         frame, t_ms, _ = hist[-1]
         typical = statistics.median(r.rise for r in self.reps) if self.reps else None
         values = _running_median(np.array([v for _, _, v in hist]))
@@ -268,7 +289,7 @@ class RepTracker:
             return [RepEvent(EventKind.REJECTED, frame, t_ms, reason="did not come back down")]
         if typical is not None and rise < cfg.partial_fraction * typical:
             return [RepEvent(EventKind.REJECTED, frame, t_ms, reason=_partial(rise, typical))]
-        segment = segment_from_history(hist, len(self.reps) + 1, cfg.edge_band)
+        segment = segment_from_history(self._rep_history(hist), len(self.reps) + 1, cfg.edge_band)
         self.reps.append(segment)
         return [RepEvent(EventKind.REP, frame, t_ms, rep=segment)]
 
@@ -281,7 +302,7 @@ class RepTracker:
         """Forget the history before index `from_i`, whose sample becomes the new bottom."""
         self._hist = self._hist[from_i:]
         self._state, self._base = _State.BOTTOM, self._hist[0][2]
-        self._peak, self._low_after = -math.inf, math.inf
+        self._peak, self._low_after, self._foot = -math.inf, math.inf, math.inf
         self._top_told = False
 
     # ---- the top, as soon as it can be judged -------------------------------------------------------
@@ -299,7 +320,8 @@ class RepTracker:
         """The rep so far, to judge at its top: its hold is known only once the descent has begun (and then
         it can be long by up to a ramp's edge share of the descent); the descent itself is not known."""
         self._top_told = True
-        segment = segment_from_history(self._hist, len(self.reps) + 1, self.config.edge_band)
+        segment = segment_from_history(self._rep_history(self._hist), len(self.reps) + 1,
+                                       self.config.edge_band)
         segment = replace(segment, eccentric_s=math.nan, hold_s=segment.hold_s if hold_known else math.nan)
         frame, t_ms, _ = self._hist[-1]
         return RepEvent(EventKind.TOP, frame, t_ms, rep=segment)
@@ -348,6 +370,15 @@ def _running_median(x: np.ndarray, width: int = 5) -> np.ndarray:
     return np.median(sliding_window_view(np.pad(x, half, mode="edge"), 2 * half + 1), axis=-1)
 
 
+def _running_range(x: np.ndarray, width: int = 5) -> np.ndarray:
+    """Max minus min over `width` samples centred on each (fewer at the ends, which are not repeated:
+    a clip's first sample is as open to doubt as any other)."""
+    half = width // 2
+    padded = np.pad(x.astype(float), half, constant_values=np.nan)
+    windows = sliding_window_view(padded, 2 * half + 1)
+    return np.nanmax(windows, axis=-1) - np.nanmin(windows, axis=-1)
+
+
 def ramp_fraction(band: float) -> float:
     """Share of a smooth (cosine-eased) ramp spent within `band` of either end: the band crossings see
     only 1 - 2 x this share of the movement's duration."""
@@ -369,6 +400,35 @@ def _levels(t: np.ndarray, s: np.ndarray, peak_i: int) -> tuple[float, float]:
     down_mid = peak_i + int(np.argmax(after_peak <= (after_peak.min() + peak) / 2))
     after = (t <= t[down_mid] + FOOT_WINDOW_MS) & (np.arange(s.size) >= down_mid)
     return float(s[before].min()), float(s[after].min())
+
+
+# The pose model's first detections of a clip drift: its estimate of a lifter lying still can move by tens
+# of degrees over the first few tenths of a second. That opening drift is no part of the first rep. It is
+# told apart by what follows it: the signal comes to rest (moving less than this share of the way to the
+# peak over the 5 samples around), well below the peak (at least `OPENING_REST_DEPTH` of the way down).
+OPENING_STEADY_SHARE = 0.1
+OPENING_REST_DEPTH = 1 / 3
+
+
+def opening_drift(s: np.ndarray) -> int:
+    """How many samples at the start of a clip's signal `s` (up to its first peak) are the pose model
+    settling rather than the lifter moving: the run of moving samples before the signal first rests,
+    when it rests well below the peak; else 0."""
+    if s.size < 3:
+        return 0
+    peak, low = float(s.max()), float(s.min())
+    moving = _running_range(s) > OPENING_STEADY_SHARE * (peak - low)
+    lead = int(np.argmin(moving))  # the first resting sample (0 when the clip opens at rest)
+    if lead == 0 or not moving[:lead].all() or s[lead] > peak - OPENING_REST_DEPTH * (peak - low):
+        return 0
+    return lead
+
+
+def _running_range(x: np.ndarray, width: int = 5) -> np.ndarray:
+    """Max minus min over `width` samples centred on each (fewer at the ends, which are not repeated)."""
+    half = width // 2
+    windows = sliding_window_view(np.pad(x.astype(float), half, constant_values=np.nan), 2 * half + 1)
+    return np.nanmax(windows, axis=-1) - np.nanmin(windows, axis=-1)
 
 
 def segment_from_history(hist: Sequence[tuple[int, int, float]], index: int, band: float) -> RepSegment:
