@@ -153,6 +153,9 @@ REGISTRY: tuple[Constant, ...] = (
     Constant("SIDE_VIEW_MAX_YAW_DEG", "formcheck.body.view", "camera yaw beyond which the view is refused",
              "article + margin", "between the 25° that must be accepted and the 40° that must be refused",
              "°"),
+    Constant("YAW_ESTIMATE_BIAS_DEG", "formcheck.body.view", "how high the landmark yaw estimate reads",
+             "fitted", "tune split (v5 observations): median of estimate minus truth over the 56 clips "
+             "filmed within 25° of side-on", "°"),
     Constant("PLATE_SIDE_VIEW_MIN_PRESENCE", "formcheck.body.view",
              "share of frames with a round plate that vouches for a side view", "fitted",
              "the old fixed grid's plated 15° clips; refit on tune"),
