@@ -86,7 +86,7 @@ def test_frame_yaw_tracks_the_camera_angle(yaw):
 
 
 def test_borderline_angle_is_not_confident():
-    border = SIDE_VIEW_MAX_YAW_DEG + YAW_ESTIMATE_BIAS_DEG  # where the estimate, less its bias, meets the limit
+    border = SIDE_VIEW_MAX_YAW_DEG + YAW_ESTIMATE_BIAS_DEG  # the estimate, less its bias, at the limit
     view = estimate_view(_seen_from(_body(_SEGMENTS_RECLINED), border, noise_m=0.03))
     assert view.confidence < 0.7
 

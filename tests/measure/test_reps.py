@@ -293,8 +293,8 @@ def test_a_partial_rise_is_not_told_as_a_top():
 # The pose model's first detections drift: on a rendered set (tune-00002) the torso's rise read -48 and
 # settled at -25 within 0.2 s, with the lifter lying still; each rep then rose 21 from there.
 _DRIFT = [(0.0, -48.0), (0.2, -25.0), (0.6, -25.0)]
-_THREE_REPS = [(0.6 + 2.2 * k + dt, v) for k in range(3)
-               for dt, v in ((0.0, -25.0), (0.8, -4.0), (1.3, -4.0), (2.2, -25.0))][1:] + [(7.5, -25.0)]
+_THREE_REPS = [*[(0.6 + 2.2 * k + dt, v) for k in range(3)
+                 for dt, v in ((0.0, -25.0), (0.8, -4.0), (1.3, -4.0), (2.2, -25.0))][1:], (7.5, -25.0)]
 
 
 @pytest.mark.parametrize("opening", [_DRIFT, [(0.0, -25.0), (0.6, -25.0)]], ids=["drift", "at rest"])
