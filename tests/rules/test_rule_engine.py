@@ -240,12 +240,12 @@ def test_severity_and_penalty_come_from_the_pack(pack, make_rep):
     (107.0, 17.0, []),  # neither says it clearly
     (74.0, -6.0, ["feet_too_close"]),
     (74.0, -5.0, []),
-    (84.0, -19.0, ["feet_too_close"]),  # the shin says close, the knee leans the same way
-    (85.0, -19.0, []),
+    (84.0, -22.0, ["feet_too_close"]),  # the shin says close, the knee leans the same way
+    (85.0, -22.0, []),
     (65.0, -20.0, ["feet_too_close"]),  # both say it: one cue, not two
     (115.0, 20.0, ["feet_too_far"]),
-    (None, -20.0, ["feet_too_close"]),  # plated: the knee is null, the shin alone decides
-    (None, -17.0, []),  # ... but only past its margin
+    (None, -22.0, ["feet_too_close"]),  # plated: the knee is null, the shin alone decides
+    (None, -20.0, []),  # ... but only past its margin
     (None, 20.0, ["feet_too_far"]),
     (None, 17.0, []),
     (110.0, None, ["feet_too_far"]),  # the shin unmeasured: the knee alone decides
