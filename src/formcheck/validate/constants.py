@@ -101,7 +101,7 @@ REGISTRY: tuple[Constant, ...] = (
     Constant("feet_too_far.confirm", RULES, "shin that vetoes feet_too_far when it clearly disagrees",
              "article + margin", "5° off the vertical shin the article asks for", "°"),
     Constant("feet_too_close_shin.threshold", RULES, "shin back past which the feet are too close",
-             "fitted", _TUNE_RULES.format("good back to -9.2, close from -23.1; as feet_too_far_shin"),
+             "fitted", _TUNE_RULES.format("v5 observations: good back to -18.3, close from -23.2"),
              "°"),
     Constant("feet_too_close_shin.confirm", RULES, "knee that vetoes feet_too_close_shin",
              "article + margin", "5° off the article's 90° knee", "°"),
