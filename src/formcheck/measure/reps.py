@@ -370,15 +370,6 @@ def _running_median(x: np.ndarray, width: int = 5) -> np.ndarray:
     return np.median(sliding_window_view(np.pad(x, half, mode="edge"), 2 * half + 1), axis=-1)
 
 
-def _running_range(x: np.ndarray, width: int = 5) -> np.ndarray:
-    """Max minus min over `width` samples centred on each (fewer at the ends, which are not repeated:
-    a clip's first sample is as open to doubt as any other)."""
-    half = width // 2
-    padded = np.pad(x.astype(float), half, constant_values=np.nan)
-    windows = sliding_window_view(padded, 2 * half + 1)
-    return np.nanmax(windows, axis=-1) - np.nanmin(windows, axis=-1)
-
-
 def ramp_fraction(band: float) -> float:
     """Share of a smooth (cosine-eased) ramp spent within `band` of either end: the band crossings see
     only 1 - 2 x this share of the movement's duration."""
