@@ -57,8 +57,8 @@ def _draw_metric(ax: Axes, t: np.ndarray, series: FrameSeries, key: str, band: t
     conf = np.asarray(series.confidence.get(key, np.ones_like(values)), dtype=float)
     if band is not None:
         ax.axhspan(band[0], band[1], color=BAND_COLOR, alpha=0.16, lw=0)
-        for edge in band:
-            ax.axhline(edge, color=BAND_COLOR, lw=0.8, ls=":")
+        ax.hlines(band, 0.0, 1.0, transform=ax.get_yaxis_transform(), colors=BAND_COLOR, lw=0.8,
+                  linestyles=":")
     ax.plot(t, values, color=LINE_COLOR, lw=0.8, alpha=0.3)  # everything, faint
     ax.plot(t, np.where(conf >= min_confidence, values, np.nan), color=LINE_COLOR, lw=1.6)
     ax.set_ylabel(f"{METRIC_LABELS.get(key, key)}\n(deg)", fontsize=9)
@@ -69,16 +69,20 @@ def _draw_metric(ax: Axes, t: np.ndarray, series: FrameSeries, key: str, band: t
 
 def _draw_phases_and_reps(ax: Axes, t: np.ndarray, series: FrameSeries, reps: Sequence[RepSummary],
                           key: str) -> None:
-    for start, stop, label in _runs(np.asarray(series.phase).astype(str)):
-        color = PHASE_COLORS.get(label)
-        if color is not None:
-            ax.axvspan(t[start], t[min(stop, t.size - 1)], color=color, lw=0, zorder=0)
-    for rep in reps:
-        for frame in (rep.start_frame, rep.end_frame):
-            ax.axvline(t[min(frame, t.size - 1)], color=REP_EDGE_COLOR, lw=0.8)
-        ax.axvline(t[min(rep.lockout_frame, t.size - 1)], color=LOCKOUT_COLOR, lw=1.0, ls="--")
-    for x, y in lockout_points(t, reps, key):
-        ax.plot(x, y, "o", color=LOCKOUT_COLOR, ms=4)
+    # One collection per kind rather than an artist per phase run or per line: every panel has a run per
+    # phase and three lines per rep, and each Artist costs far more to make and draw than its vertices.
+    on_x = ax.get_xaxis_transform()  # x in data, y in axes fraction: spans and lines run full height
+    last = t.size - 1
+    runs = [run for run in _runs(np.asarray(series.phase).astype(str)) if run[2] in PHASE_COLORS]
+    if runs:
+        ax.broken_barh([(t[start], t[min(stop, last)] - t[start]) for start, stop, _ in runs], (0.0, 1.0),
+                       transform=on_x, facecolors=[PHASE_COLORS[label] for *_, label in runs], lw=0, zorder=0)
+    edges = [t[min(frame, last)] for rep in reps for frame in (rep.start_frame, rep.end_frame)]
+    ax.vlines(edges, 0.0, 1.0, transform=on_x, colors=REP_EDGE_COLOR, lw=0.8)
+    ax.vlines([t[min(rep.lockout_frame, last)] for rep in reps], 0.0, 1.0, transform=on_x,
+              colors=LOCKOUT_COLOR, lw=1.0, linestyles="--")
+    points = np.array(lockout_points(t, reps, key), dtype=float).reshape(-1, 2)
+    ax.plot(points[:, 0], points[:, 1], "o", color=LOCKOUT_COLOR, ms=4)
 
 
 def lockout_points(t: np.ndarray, reps: Sequence[RepSummary], key: str) -> list[tuple[float, float]]:
@@ -102,6 +106,8 @@ def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.5 / height, top=1 - 0.55 / height, hspace=0.25)
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(keys), 1, sharex=True, squeeze=False)[:, 0]
+    if t[-1] > t[0]:  # before the artists: with x fixed, each one added re-autoscales only y
+        axes[-1].set_xlim(t[0], t[-1])
     for ax, key in zip(axes, keys, strict=True):
         _draw_phases_and_reps(ax, t, series, reps, key)
         _draw_metric(ax, t, series, key, bands.get(key), min_confidence)
@@ -110,8 +116,6 @@ def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
                          xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=8,
                          color=LOCKOUT_COLOR)
     axes[-1].set_xlabel("time (s)")
-    if t[-1] > t[0]:
-        axes[-1].set_xlim(t[0], t[-1])
     legend: list[Patch | Line2D] = [Patch(color=c, label=str(p)) for p, c in PHASE_COLORS.items()]
     legend += [Patch(color=BAND_COLOR, alpha=0.3, label="target band"),
                Line2D([], [], color=REP_EDGE_COLOR, lw=0.8, label="rep start / end"),
@@ -119,5 +123,6 @@ def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
     fig.legend(handles=legend, loc="upper right", bbox_to_anchor=(0.98, 1.0), ncols=len(legend), fontsize=8,
                frameon=False)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    # zlib level 3 rather than PIL's 6: a third less encoding time for a PNG ~4% larger
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})
     return buffer.getvalue()
