@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 import pytest
 
 from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import MEDIAPIPE_NAMES
 from formcheck.capture.video import Frame
-from formcheck.flows.tracking import FrameStage, TrackingOptions
+from formcheck.flows.tracking import BACK_FRAMES, FrameStage, TrackingOptions, observe_frames
 from formcheck.plate.track import PlateReading
 
 PLATE = PlateReading(32.0, 24.0, 10.0, 0.9)
@@ -118,3 +119,45 @@ def test_without_plates_the_model_gets_one_plain_look(monkeypatch):
     observation = stage.process(_frame(0, 7))
     assert model.looks == [(7, "plain")] and observation.plate is None and not observation.painted
 
+
+
+def _disc_frame(index: int) -> Frame:
+    """A 640x360 frame with a dark plate of radius 40 px on a light wall, rising 3 px a frame."""
+    image = np.full((360, 640, 3), 180, np.uint8)
+    cv2.circle(image, (320 * 16, (250 - 3 * index) * 16), 40 * 16, (30, 30, 30), -1, cv2.LINE_AA, shift=4)
+    return Frame(index, index * 33, image)
+
+
+@dataclass
+class LatePlates(FakePlates):
+    """Finds the plate of `_disc_frame` from frame `first` on (a plate confirmed only after a while)."""
+
+    first: int = 0
+    frame: int = -1
+
+    def near(self, image: np.ndarray) -> PlateReading | None:
+        self.frame += 1
+        return PlateReading(320.0, 250.0 - 3 * self.frame, 40.0, 0.9) if self.frame >= self.first else None
+
+
+def test_a_plate_confirmed_late_is_followed_back_through_the_frames_before(monkeypatch):
+    first = 20
+    stage = _stage(monkeypatch, FakeModel(), LatePlates(first=first))
+    observations = list(observe_frames((_disc_frame(i) for i in range(first + 10)), stage))
+    assert [o.index for o in observations] == list(range(first + 10))
+    assert first < BACK_FRAMES
+    for i, o in enumerate(observations):
+        assert o.plate is not None, i
+        # read back on frames held at BACK_SIDE px: within a pixel of the frame's own scale
+        assert abs(o.plate.y - (250 - 3 * i)) < 2.0 and abs(o.plate.x - 320) < 2.0 and o.plate.radius == 40.0
+        assert o.painted is (i >= first)  # the frames before were seen by the model as they were
+
+
+def test_a_plate_is_followed_back_only_as_far_as_it_is_seen(monkeypatch):
+    """Frames with nothing at the plate's place (before it was put on the bar) gain nothing."""
+    first, blank = 20, 8
+    stage = _stage(monkeypatch, FakeModel(), LatePlates(first=first))
+    frames = (Frame(i, i * 33, np.full((360, 640, 3), 180, np.uint8)) if i < blank else _disc_frame(i)
+              for i in range(first + 5))
+    observations = list(observe_frames(frames, stage))
+    assert [o.plate is not None for o in observations] == [False] * blank + [True] * (first + 5 - blank)

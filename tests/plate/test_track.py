@@ -15,9 +15,11 @@ from formcheck.plate.track import (
     IDLE_STRIDE_LONG,
     LOCK_FRAMES,
     RELOCK_FRAMES,
+    UPSIZE_STRIDE,
     PlateReading,
     PlateTrack,
     PlateTracker,
+    follow_back,
     refine,
     steady,
 )
@@ -222,3 +224,41 @@ def test_plate_track_checks_shapes() -> None:
 def test_plate_reading_is_validated(fields, match):
     with pytest.raises(ValueError, match=match):
         PlateReading(*fields)
+
+
+def test_a_smaller_disc_followed_gives_way_to_the_plate_once_it_shows():
+    """A disc locked onto while the plate was not seen (here the far plate, up and to the right of the
+    bar) is followed until a larger plate is confirmed around the body; the plate is followed from then."""
+    small, shows = 36.0, 12
+
+    def frame(i: int) -> np.ndarray:
+        image = _frame(i, plate=i >= shows)
+        far = _bar(i) + np.array([110.0, -60.0])
+        cv2.circle(image, (round(far[0] * 16), round(far[1] * 16)), round(small * 16), (30, 30, 30), -1,
+                   cv2.LINE_AA, shift=4)
+        cv2.circle(image, (round(far[0]), round(far[1])), 7, (200, 200, 200), -1, cv2.LINE_AA)
+        return image
+
+    tracker, readings = PlateTracker(), []
+    frames = shows + 2 * UPSIZE_STRIDE + LOCK_FRAMES
+    for i in range(frames):
+        image = frame(i)
+        readings.append(tracker.near(image) or tracker.with_body(image, _pose(i)))
+    first = readings[LOCK_FRAMES - 1]
+    assert first is not None and abs(first.radius - small) < 2.0  # only the far disc could be seen
+    taken = next(i for i, r in enumerate(readings) if r is not None and abs(r.radius - RADIUS) < 2.0)
+    # looked for every UPSIZE_STRIDE frames followed, then confirmed frame by frame
+    assert shows <= taken <= shows + UPSIZE_STRIDE + LOCK_FRAMES
+    for i in range(taken, frames):
+        assert np.hypot(*(readings[i].center - _bar(i))) < 1.0 and abs(readings[i].radius - RADIUS) < 1.5
+
+
+def test_follow_back_reads_the_plate_back_until_it_is_gone():
+    gone = 6  # frames before this one show no plate
+    images = [cv2.resize(_frame(i, plate=i >= gone), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+              for i in range(20)]
+    now = PlateReading(*_bar(20), RADIUS, 0.9)
+    back = follow_back(images, now, 0.5)
+    assert all(r is None for r in back[:gone])
+    for i in range(gone, 20):
+        assert np.hypot(*(back[i].center - _bar(i))) < 2.0 and back[i].radius == RADIUS

@@ -12,23 +12,31 @@ frame, and, for a whole clip, an `ObservedClip` (which the validation grid cache
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from formcheck.body.keypoints import Keypoints, load_keypoints, save_keypoints
 from formcheck.capture.video import DEFAULT_MAX_SIDE, FileSource, Frame, open_video, prefetch
 from formcheck.errors import InputError
+from formcheck.plate.finder import PlateSearch
 from formcheck.plate.paint import paint_plate
-from formcheck.plate.track import PlateReading, PlateTrack, PlateTracker
+from formcheck.plate.track import PlateReading, PlateTrack, PlateTracker, follow_back
 
 Progress = Callable[[int], None]  # called with the number of frames just finished
 # Bumped whenever the tracking pass changes what it observes (plate following, painting), so observations
 # cached by the validation grid are made again.
-TRACKING_VERSION = "5"
+TRACKING_VERSION = "6"
+# Frames an observation is held back, so that a plate confirmed later can be followed back through them,
+# kept at this many px on their long side.
+BACK_FRAMES = 48
+BACK_SIDE = 320
+RADIUS_TOLERANCE = PlateSearch().radius_tolerance
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,12 +129,53 @@ class FrameStage:
 
 
 def observe_frames(frames: Iterable[Frame], stage: FrameStage) -> Iterator[Observation]:
-    """Each frame's observation, with decoding and the model input made a thread ahead."""
+    """Each frame's observation, with decoding and the model input made a thread ahead. Observations come
+    out `BACK_FRAMES` frames late: when a plate is first confirmed after frames without one, it is followed
+    back through those frames (kept small, `BACK_SIDE`), which gain its readings (`plate.track.follow_back`;
+    the pose model saw them unpainted)."""
     from formcheck.pose.estimator import prepare_image
 
     prepared = ((frame, prepare_image(frame, stage.options.max_side)) for frame in frames)
+    held: deque[tuple[np.ndarray, Observation]] = deque()
     for frame, image in prefetch(prepared):
-        yield stage.process(frame, image)
+        seen = stage.process(frame, image)
+        if seen.plate is not None and held and not _same_plate(held[-1][1].plate, seen.plate):
+            _fill_back(held, seen.plate, _scale(frame.image))
+        held.append((_small(frame.image), seen))
+        if len(held) > BACK_FRAMES:
+            yield held.popleft()[1]
+    yield from (seen for _, seen in held)
+
+
+def _scale(image: np.ndarray) -> float:
+    """How much a held frame is shrunk (`BACK_SIDE`)."""
+    return min(1.0, BACK_SIDE / max(image.shape[:2]))
+
+
+def _small(image: np.ndarray) -> np.ndarray:
+    """The frame as it is held."""
+    scale = _scale(image)
+    if scale >= 1.0:
+        return image
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def _same_plate(before: PlateReading | None, reading: PlateReading) -> bool:
+    """`before` is a reading of the plate of `reading` (same size); else `reading` is of a plate just
+    confirmed, after frames without one or with another disc (the plate's hub, the far plate)."""
+    return before is not None and abs(before.radius - reading.radius) <= RADIUS_TOLERANCE * reading.radius
+
+
+def _fill_back(held: deque[tuple[np.ndarray, Observation]], reading: PlateReading, scale: float) -> None:
+    """Give the held frames since the last reading of the plate of `reading` that plate, followed back."""
+    gap = 0
+    while gap < len(held) and not _same_plate(held[-1 - gap][1].plate, reading):
+        gap += 1
+    start = len(held) - gap
+    found = follow_back([held[i][0] for i in range(start, len(held))], reading, scale)
+    for i, back in zip(range(start, len(held)), found, strict=True):
+        if back is not None:  # else the frame keeps what it had: nothing, or the other disc
+            held[i] = (held[i][0], replace(held[i][1], plate=back))
 
 
 @dataclass(frozen=True, eq=False)

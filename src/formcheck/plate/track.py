@@ -5,17 +5,22 @@ parallel tracking workers or in a live loop alike. Until it has a plate it searc
 pose model found (or, when the model missed the lifter, the body it found in the last `BODY_MEMORY_MS`; the
 lifter lies on the bench), for the largest plate-like disc within reach of the hips with a hub at its
 centre (the bar's sleeve) or an even face (`PlateSearch`); the near plate is the largest, being the
-nearest. A disc found first may be
-that hub, when the plate hides so much of the lifter that the body the model sees is short: the plate
-around it is looked for too (`rim.outer_radius`). A disc found in `LOCK_FRAMES` frames in a row, one size
-and moving smoothly, is the plate: from then on the tracker reports it and follows it from where it was,
-before the pose model sees the frame, so the frame can be shown to the model with the plate painted out
-(`paint.py`). Discs seen for fewer frames are never reported: a false plate would be painted over the
-lifter. While nothing is followed and nothing was found, it searches every `IDLE_STRIDE` frames, and only
-every `IDLE_STRIDE_LONG` once a stream that never had a plate has found nothing for `IDLE_PATIENCE`
-frames: the search costs more than the following. `refine` is the offline clean-up at the end of a set:
-no plate at all when it was seen too rarely, centres that jump dropped, short misses interpolated, circles
-off the hips refused.
+nearest. A disc found first may be that hub, when the plate hides so much of the lifter that the body the
+model sees is short: the plate around it is looked for too (`rim.outer_radius`). A disc found in
+`LOCK_FRAMES` frames in a row, one size and moving smoothly, is the plate: from then on the tracker reports
+it and follows it from where it was, before the pose model sees the frame, so the frame can be shown to the
+model with the plate painted out (`paint.py`). Discs seen for fewer frames are never reported: a false
+plate would be painted over the lifter. While following, it looks every `UPSIZE_STRIDE` frames for a
+larger plate around the disc and around the body: the disc may still be the hub, or the far plate taken
+up while the near one was lost; a larger plate, once confirmed, takes over. While nothing is followed and
+nothing was found, it searches every `IDLE_STRIDE` frames, and only every `IDLE_STRIDE_LONG` once a stream
+that never had a plate has found nothing for `IDLE_PATIENCE` frames: the search costs more than the
+following.
+
+`refine` is the offline clean-up at the end of a set: no plate at all when it was seen too rarely, centres
+that jump dropped, short misses interpolated, circles off the hips refused. `follow_back` follows a newly
+confirmed plate back in time through the frames before it, which the tracking pass holds back for that
+(`flows/tracking.observe_frames`).
 
 "Within reach of the hips" is measured in body spans (the pose's head-to-toe extent), not plate radii:
 the plate is 0.6-0.9 m nearer the camera than the hips, so perspective moves its centre off the
@@ -57,8 +62,17 @@ IDLE_STRIDE = 2
 # tracking time on searches that find nothing, and a plate that shows up later is found a few frames late.
 IDLE_PATIENCE = 30
 IDLE_STRIDE_LONG = 8
+# A plate followed back through kept frames (`follow_back`) is looked for at no less than this radius (px).
+MIN_BACK_RADIUS_PX = 5.0
 # When following, the vote runs with the plate this many px in radius (finer than the first search).
 FOLLOW_DETECT_PX = 16.0
+# While following, one frame in this many looks for a larger plate: the disc followed may be the plate's
+# hub (locked onto while the plate hid most of the lifter) or the far plate (taken up while the near one
+# was lost). A larger disc is a plate by the same rules as a first find, and it takes over once it is
+# confirmed, looked for in every frame from its first sighting.
+UPSIZE_STRIDE = 16
+# ... larger meaning at least this many times the followed radius.
+UPSIZE_SCALE = 1.3
 _BODY_POINTS = [MEDIAPIPE_NAMES.index(f"{side}_{joint}") for side in ("left", "right")
                 for joint in ("shoulder", "hip", "knee")]
 _THIGHS = [(MEDIAPIPE_NAMES.index(f"{side}_shoulder"), MEDIAPIPE_NAMES.index(f"{side}_knee"))
@@ -187,11 +201,13 @@ class PlateTracker:
         self._body: _Body | None = None
         self._run: list[PlateReading] = []  # the discs found in the frames in a row before confirmation
         self._radius = float("nan")  # the followed plate's radius
-        self._known = float("nan")  # the radius of a plate confirmed earlier in the stream
         self._last: np.ndarray | None = None  # the followed plate's last centre
         self._step = np.zeros(2)  # its last move per frame
         self._missed = 0  # frames since it was last seen
         self._idle = 0  # frames since the last search that found no disc, while nothing is followed
+        self._confirmed_radii: list[float] = []  # the radii of the plates confirmed so far in the stream
+        self._larger: list[PlateReading] = []  # a larger disc, seen in the frames in a row just followed
+        self._since_probe = 0  # frames followed since the last look for a larger disc
 
     @property
     def following(self) -> bool:
@@ -207,7 +223,7 @@ class PlateTracker:
         guess = self._last + self._step * (self._missed + 1)
         fit = measure_rim(image, guess, r, slack=0.1 * r, min_support=self.search.follow_support)
         if not self._continues(fit):
-            reach = r * (1 + tol) + self.search.max_jump * r * (self._missed + 1)
+            reach = r * (1 + tol) + self.search.max_jump * self._stride_scale() * (self._missed + 1)
             box = search_box(np.stack([guess - reach, guess + reach]), pad=0.0)
             assert box is not None
             fits = find_circles(image, box, (r * (1 - tol), r * (1 + tol)), self.search,
@@ -215,6 +231,9 @@ class PlateTracker:
             fit = max((f for f in fits if self._continues(f)), key=lambda f: f.support, default=None)
         if fit is None or not self._continues(fit):
             return None
+        larger = self._look_for_larger(image, fit)
+        if larger is not None:
+            return larger
         return self._seen(fit)
 
     def with_body(self, image: np.ndarray, pose: Keypoints) -> PlateReading | None:
@@ -240,8 +259,7 @@ class PlateTracker:
         self._run = [*self._run[-(LOCK_FRAMES - 1):], PlateReading(fit.x, fit.y, fit.radius, fit.support)]
         if not self._confirmed():
             return None
-        self._radius = self._known = float(np.median([r.radius for r in self._run]))
-        self._last, self._missed = None, 0
+        self._take(float(np.median([r.radius for r in self._run])))
         return self._seen(fit)
 
     def still_on_the_hips(self, reading: PlateReading, pose: Keypoints) -> bool:
@@ -256,9 +274,57 @@ class PlateTracker:
         self._run.clear()
         return False
 
+    def _take(self, radius: float) -> None:
+        """Follow a newly confirmed plate of `radius` (px) from its next reading on."""
+        self._radius = radius
+        self._confirmed_radii.append(radius)
+        self._last, self._missed = None, 0
+        self._run.clear()
+        self._larger.clear()
+        self._since_probe = 0
+
+    def _look_for_larger(self, image: np.ndarray, fit: RimFit) -> PlateReading | None:
+        """Every `UPSIZE_STRIDE` frames followed (and in every frame once one was seen), a plate larger than
+        the followed disc `fit` around it or around the body; the reading of that plate once it is confirmed
+        (it is followed from then on), else None."""
+        self._since_probe += 1
+        if not self._larger and self._since_probe < UPSIZE_STRIDE:
+            return None
+        self._since_probe = 0
+        found = self._larger_plate(image, fit)
+        if found is None:
+            self._larger.clear()
+            return None
+        self._larger = [*self._larger[-(LOCK_FRAMES - 1):],
+                        PlateReading(found.x, found.y, found.radius, found.support)]
+        if not _one_steady_disc(self._larger, self._needed(self._larger), self.search):
+            return None
+        self._take(float(np.median([r.radius for r in self._larger])))
+        return self._seen(found)
+
+    def _larger_plate(self, image: np.ndarray, fit: RimFit) -> RimFit | None:
+        """A plate at least `UPSIZE_SCALE` times the followed disc's radius: the plate around it (when it is
+        a hub) or the largest found around the body last seen."""
+        least = UPSIZE_SCALE * self._radius
+        wide = self._widen(image, fit)
+        if wide.radius >= least and self._is_plate(image, wide):
+            return wide
+        body, span = self._body, self._span()
+        if body is None or not np.isfinite(span) or least > self.search.max_radius * span:
+            return None
+        return self._largest_plate(image, body, span, (least, self.search.max_radius * span))
+
+    def _needed(self, run: Sequence[PlateReading]) -> int:
+        """Frames in a row a disc must be seen before it is confirmed: fewer for the size of a plate
+        confirmed earlier in the stream."""
+        size = float(np.median([r.radius for r in run]))
+        tol = self.search.radius_tolerance
+        seen = any(abs(size - r) <= tol * r for r in self._confirmed_radii)
+        return RELOCK_FRAMES if seen else LOCK_FRAMES
+
     def _idle_stride(self) -> int:
         """Search one frame in this many while nothing is followed (see `IDLE_PATIENCE`)."""
-        if self._idle < IDLE_PATIENCE or np.isfinite(self._known):
+        if self._idle < IDLE_PATIENCE or self._confirmed_radii:
             return IDLE_STRIDE
         return IDLE_STRIDE_LONG
 
@@ -283,27 +349,41 @@ class PlateTracker:
         body, span = self._body, self._span()
         if body is None or not np.isfinite(span) or t_ms - body.t_ms > BODY_MEMORY_MS:
             return None
+        if self.following:
+            tol = self.search.radius_tolerance
+            plates = self._discs(image, body, span, (self._radius * (1 - tol), self._radius * (1 + tol)))
+            return min((f for f in plates if self._continues(f)), default=None,
+                       key=lambda f: float(np.linalg.norm(f.center - self._last)))  # type: ignore[operator]
+        return self._largest_plate(image, body, span, (self.search.min_radius * span,
+                                                       self.search.max_radius * span))
+
+    def _discs(self, image: np.ndarray, body: _Body, span: float, radii: tuple[float, float]) -> list[RimFit]:
+        """Discs of `radii` (px) within reach of the hips of `body` whose rims would find a plate."""
         reach = self.search.reach * span
         box = search_box(body.points, pad=reach + BOX_MARGIN * span)
         assert box is not None
         tol = self.search.radius_tolerance
-        radii = (self.search.min_radius * span, self.search.max_radius * span)
-        if self.following:
-            radii = (self._radius * (1 - tol), self._radius * (1 + tol))
         fits = find_circles(image, box, radii, self.search, min_support=self.search.min_support,
                             where=lambda c: distance_to_segments(c, body.thighs) <= 1.2 * reach)
-        plates = [f for f in fits if self.search.finds(f)
-                  and distance_to_segments(f.center, body.thighs) <= reach
-                  and radii[0] * (1 - tol) <= f.radius <= radii[1] * (1 + tol)]
-        if self.following:
-            return min((f for f in plates if self._continues(f)), default=None,
-                       key=lambda f: float(np.linalg.norm(f.center - self._last)))  # type: ignore[operator]
-        for fit in sorted(plates, key=lambda f: -f.radius):
+        return [f for f in fits if self.search.finds(f)
+                and distance_to_segments(f.center, body.thighs) <= reach
+                and radii[0] * (1 - tol) <= f.radius <= radii[1] * (1 + tol)]
+
+    def _largest_plate(self, image: np.ndarray, body: _Body, span: float,
+                       radii: tuple[float, float]) -> RimFit | None:
+        """The largest disc of `radii` around `body` that is a plate (after `_widen`), or None."""
+        for fit in sorted(self._discs(image, body, span, radii), key=lambda f: -f.radius):
             wide = self._widen(image, fit)
-            if (wide.uniformity >= self.search.even_face and wide.support >= self.search.even_face_support) \
-                    or hub_support(image, wide, self.search.hub_size) >= self.search.min_hub:
+            if self._is_plate(image, wide):
                 return wide
         return None
+
+    def _is_plate(self, image: np.ndarray, fit: RimFit) -> bool:
+        """A disc found is a plate: an even face with a sharp rim, or the bar's sleeve at its centre."""
+        if not self.search.finds(fit):
+            return False
+        return (fit.uniformity >= self.search.even_face and fit.support >= self.search.even_face_support) \
+            or hub_support(image, fit, self.search.hub_size) >= self.search.min_hub
 
     def _widen(self, image: np.ndarray, fit: RimFit) -> RimFit:
         """The plate around `fit` when `fit` is its hub: a disc of another colour at the plate's centre
@@ -321,7 +401,14 @@ class PlateTracker:
         r = self._radius
         moved = float(np.linalg.norm(fit.center - self._last))
         return abs(fit.radius - r) <= self.search.radius_tolerance * r and \
-            moved <= self.search.max_jump * r * (self._missed + 1)
+            moved <= self.search.max_jump * self._stride_scale() * (self._missed + 1)
+
+    def _stride_scale(self) -> float:
+        """The radius (px) the followed disc's moves are measured in: its own, or the smallest plate's for
+        the lifter's size when it is smaller than that. Such a disc is the plate's hub, which moves as far
+        as the plate does, many of its own radii a frame on a fast rise."""
+        smallest = self.search.min_radius * self._span()
+        return max(self._radius, smallest) if np.isfinite(smallest) else self._radius
 
     def _seen(self, fit: RimFit) -> PlateReading:
         """Record the followed plate at `fit` and report it (at the plate's constant radius)."""
@@ -336,18 +423,43 @@ class PlateTracker:
     def _confirmed(self) -> bool:
         """The last frames in a row found one disc: one size, moving smoothly (fewer frames for a disc of
         the size of a plate confirmed earlier)."""
-        radii = np.array([r.radius for r in self._run])
-        size = float(np.median(radii))
-        tol = self.search.radius_tolerance
-        needed = RELOCK_FRAMES if np.isfinite(self._known) and abs(size - self._known) <= tol * self._known \
-            else LOCK_FRAMES
-        if len(self._run) < needed:
-            return False
-        run = self._run[-needed:]
-        radii = np.array([r.radius for r in run])
-        steps = np.linalg.norm(np.diff([r.center for r in run], axis=0), axis=1)
-        return bool(np.all(np.abs(radii - size) <= tol * size)
-                    and np.all(steps <= self.search.max_jump * size))
+        return _one_steady_disc(self._run, self._needed(self._run), self.search)
+
+
+def _one_steady_disc(run: Sequence[PlateReading], needed: int, search: PlateSearch) -> bool:
+    """The last `needed` readings of `run` (at least that many) are one disc: one size, moving smoothly."""
+    if len(run) < needed:
+        return False
+    size = float(np.median([r.radius for r in run]))
+    last = run[-needed:]
+    radii = np.array([r.radius for r in last])
+    steps = np.linalg.norm(np.diff([r.center for r in last], axis=0), axis=1)
+    tol = search.radius_tolerance
+    return bool(np.all(np.abs(radii - size) <= tol * size) and np.all(steps <= search.max_jump * size))
+
+
+def follow_back(images: Sequence[np.ndarray], reading: PlateReading, scale: float,
+                search: PlateSearch | None = None) -> list[PlateReading | None]:
+    """The plate of `reading` (px of the frame just after the last of `images`) followed back in time through
+    `images`: frames oldest first, each `scale` times its frame's size. One reading per image, in frame px
+    and at the plate's radius; None in the frames before the plate was lost going back (a plate is only
+    confirmed some frames after it came into view, so those frames would otherwise show no plate)."""
+    search = search or PlateSearch()
+    out: list[PlateReading | None] = [None] * len(images)
+    r = reading.radius * scale
+    if r < MIN_BACK_RADIUS_PX:
+        return out
+    last, step = reading.center * scale, np.zeros(2)
+    for i in range(len(images) - 1, -1, -1):
+        guess = last + step
+        fit = measure_rim(images[i], guess, r, slack=search.max_jump * r, min_support=search.follow_support)
+        moved = float(np.linalg.norm(fit.center - last))
+        if not (search.keeps(fit) and abs(fit.radius - r) <= search.radius_tolerance * r
+                and moved <= search.max_jump * r):
+            break
+        step, last = fit.center - last, fit.center
+        out[i] = PlateReading(float(fit.x / scale), float(fit.y / scale), reading.radius, float(fit.support))
+    return out
 
 
 def steady(track: PlateTrack, search: PlateSearch | None = None) -> PlateTrack:
