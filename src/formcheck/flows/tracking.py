@@ -136,6 +136,9 @@ def observe_frames(frames: Iterable[Frame], stage: FrameStage) -> Iterator[Obser
     from formcheck.pose.estimator import prepare_image
 
     prepared = ((frame, prepare_image(frame, stage.options.max_side)) for frame in frames)
+    if stage.plates is None:  # nothing to follow back
+        yield from (stage.process(frame, image) for frame, image in prefetch(prepared))
+        return
     held: deque[tuple[np.ndarray, Observation]] = deque()
     for frame, image in prefetch(prepared):
         seen = stage.process(frame, image)
