@@ -9,6 +9,7 @@ import pytest
 from formcheck.body.joints import JOINT_NAMES
 from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import MEDIAPIPE_NAMES
+from formcheck.plate.finder import PlateSearch
 from formcheck.plate.track import (
     IDLE_PATIENCE,
     IDLE_STRIDE,
@@ -262,3 +263,40 @@ def test_follow_back_reads_the_plate_back_until_it_is_gone():
     assert all(r is None for r in back[:gone])
     for i in range(gone, 20):
         assert np.hypot(*(back[i].center - _bar(i))) < 2.0 and back[i].radius == RADIUS
+
+
+def test_a_disc_smaller_than_any_plate_keeps_up_with_a_fast_rise():
+    """A disc locked onto while the lifter looked short (the plate hid most of them) and smaller than any
+    plate for the lifter's full size is the plate's hub: it moves as far as the plate does, many of its own
+    radii a frame on a fast rise, and is still followed."""
+    hub, short, still, speed = 12.0, 10, 20, 7.0  # px; frames of a short lifter; at rest; px a frame up
+
+    def centre(i: int) -> np.ndarray:
+        return np.array([330.0, 200.0 - speed * max(0, i - still)])
+
+    def pose(i: int) -> Keypoints:
+        if i >= short:
+            return _pose(i)
+        # a short lifter: only the shoulders, hips and knees found, close together
+        xy = np.full((1, len(MEDIAPIPE_NAMES), 2), np.nan)
+        for joint, point in (("shoulder", (290.0, 205.0)), ("hip", (330.0, 215.0)), ("knee", (390.0, 200.0))):
+            for side in ("left", "right"):
+                xy[0, MEDIAPIPE_NAMES.index(f"{side}_{joint}")] = point
+        return Keypoints([i * 33], xy, np.where(np.isfinite(xy[..., 0]), 0.9, 0.0), MEDIAPIPE_NAMES)
+
+    tracker, readings = PlateTracker(), []
+    for i in range(still + 10):
+        image = _frame(i, plate=False)
+        c = centre(i)
+        cv2.circle(image, (round(c[0] * 16), round(c[1] * 16)), round(hub * 16), (30, 30, 30), -1,
+                   cv2.LINE_AA, shift=4)
+        reading = tracker.near(image)
+        if reading is None:
+            reading = tracker.with_body(image, pose(i))
+        elif not tracker.still_on_the_hips(reading, pose(i)):  # as the tracking pass does
+            reading = None
+        readings.append(reading)
+    assert readings[LOCK_FRAMES - 1] is not None
+    assert speed > PlateSearch().max_jump * hub  # more than a plate of its size may move
+    for i in range(LOCK_FRAMES - 1, still + 10):
+        assert readings[i] is not None and np.hypot(*(readings[i].center - centre(i))) < 1.0, i
