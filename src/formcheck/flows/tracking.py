@@ -31,7 +31,7 @@ from formcheck.plate.track import PlateReading, PlateTrack, PlateTracker, follow
 Progress = Callable[[int], None]  # called with the number of frames just finished
 # Bumped whenever the tracking pass changes what it observes (plate following, painting), so observations
 # cached by the validation grid are made again.
-TRACKING_VERSION = "6"
+TRACKING_VERSION = "7"
 # Frames an observation is held back, so that a plate confirmed later can be followed back through them,
 # kept at this many px on their long side.
 BACK_FRAMES = 48

@@ -71,8 +71,9 @@ FOLLOW_DETECT_PX = 16.0
 # was lost). A larger disc is a plate by the same rules as a first find, and it takes over once it is
 # confirmed, looked for in every frame from its first sighting.
 UPSIZE_STRIDE = 16
-# ... larger meaning at least this many times the followed radius.
-UPSIZE_SCALE = 1.3
+# ... larger meaning at least this many times the followed radius (a hub is about a fifth of its plate; the
+# far plate, seen beside the lifter from a turned camera, was 0.54 of the near one on the tune split).
+UPSIZE_SCALE = 1.5
 _BODY_POINTS = [MEDIAPIPE_NAMES.index(f"{side}_{joint}") for side in ("left", "right")
                 for joint in ("shoulder", "hip", "knee")]
 _THIGHS = [(MEDIAPIPE_NAMES.index(f"{side}_shoulder"), MEDIAPIPE_NAMES.index(f"{side}_knee"))
@@ -312,7 +313,10 @@ class PlateTracker:
         body, span = self._body, self._span()
         if body is None or not np.isfinite(span) or least > self.search.max_radius * span:
             return None
-        return self._largest_plate(image, body, span, (least, self.search.max_radius * span))
+        found = self._largest_plate(image, body, span, (least, self.search.max_radius * span))
+        # the search allows `radius_tolerance` below its smallest radius: not here, where an outline round
+        # the near plate and the edge of the far one peeking out above it is about 1.2 times the plate
+        return found if found is not None and found.radius >= least else None
 
     def _needed(self, run: Sequence[PlateReading]) -> int:
         """Frames in a row a disc must be seen before it is confirmed: fewer for the size of a plate
