@@ -13,6 +13,7 @@ from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import MEDIAPIPE_NAMES
 from formcheck.capture.video import Frame
 from formcheck.flows.tracking import BACK_FRAMES, FrameStage, TrackingOptions, observe_frames
+from formcheck.plate.finder import PlateSearch
 from formcheck.plate.track import PlateReading
 
 PLATE = PlateReading(32.0, 24.0, 10.0, 0.9)
@@ -48,6 +49,7 @@ class FakePlates:
     near_finds: bool = False
     body_finds: bool = False
     on_the_hips: bool = True
+    search: PlateSearch = field(default_factory=PlateSearch)
 
     def near(self, image: np.ndarray) -> PlateReading | None:
         return PLATE if self.near_finds else None

@@ -36,7 +36,6 @@ TRACKING_VERSION = "7"
 # kept at this many px on their long side.
 BACK_FRAMES = 48
 BACK_SIDE = 320
-RADIUS_TOLERANCE = PlateSearch().radius_tolerance
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,11 +138,12 @@ def observe_frames(frames: Iterable[Frame], stage: FrameStage) -> Iterator[Obser
     if stage.plates is None:  # nothing to follow back
         yield from (stage.process(frame, image) for frame, image in prefetch(prepared))
         return
+    search = stage.plates.search
     held: deque[tuple[np.ndarray, Observation]] = deque()
     for frame, image in prefetch(prepared):
         seen = stage.process(frame, image)
-        if seen.plate is not None and held and not _same_plate(held[-1][1].plate, seen.plate):
-            _fill_back(held, seen.plate, _scale(frame.image))
+        if seen.plate is not None and held and not _same_plate(held[-1][1].plate, seen.plate, search):
+            _fill_back(held, seen.plate, _scale(frame.image), search)
         held.append((_small(frame.image), seen))
         if len(held) > BACK_FRAMES:
             yield held.popleft()[1]
@@ -163,19 +163,21 @@ def _small(image: np.ndarray) -> np.ndarray:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
-def _same_plate(before: PlateReading | None, reading: PlateReading) -> bool:
+def _same_plate(before: PlateReading | None, reading: PlateReading, search: PlateSearch) -> bool:
     """`before` is a reading of the plate of `reading` (same size); else `reading` is of a plate just
     confirmed, after frames without one or with another disc (the plate's hub, the far plate)."""
-    return before is not None and abs(before.radius - reading.radius) <= RADIUS_TOLERANCE * reading.radius
+    return before is not None and \
+        abs(before.radius - reading.radius) <= search.radius_tolerance * reading.radius
 
 
-def _fill_back(held: deque[tuple[np.ndarray, Observation]], reading: PlateReading, scale: float) -> None:
+def _fill_back(held: deque[tuple[np.ndarray, Observation]], reading: PlateReading, scale: float,
+               search: PlateSearch) -> None:
     """Give the held frames since the last reading of the plate of `reading` that plate, followed back."""
     gap = 0
-    while gap < len(held) and not _same_plate(held[-1 - gap][1].plate, reading):
+    while gap < len(held) and not _same_plate(held[-1 - gap][1].plate, reading, search):
         gap += 1
     start = len(held) - gap
-    found = follow_back([held[i][0] for i in range(start, len(held))], reading, scale)
+    found = follow_back([held[i][0] for i in range(start, len(held))], reading, scale, search)
     for i, back in zip(range(start, len(held)), found, strict=True):
         if back is not None:  # else the frame keeps what it had: nothing, or the other disc
             held[i] = (held[i][0], replace(held[i][1], plate=back))
