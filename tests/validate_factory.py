@@ -32,7 +32,7 @@ def truth(expected: tuple[str, ...] = (), acceptable: tuple[str, ...] = (), *, p
 
 def outcome(lockouts: tuple[int, ...] = LOCKOUTS, knee: float | None = 92.0, cues: tuple[str, ...] = (),
             blind: tuple[str, ...] = (), *, accepted: bool = True, neck: float | None = 11.0,
-            shin: float | None = 11.0, hip: float | None = 11.0) -> Outcome:
+            shin: float | None = 11.0, hip: float | None = 11.0, elevation: float | None = None) -> Outcome:
     """What a pipeline might report: these lockouts, each with these values (the truth is 90 for the knee,
     10 for the rest; pelvic tilt null) and the cue ids."""
     values = {**dict.fromkeys(METRIC_KEYS), "knee_angle_deg": knee, "neck_flexion_deg": neck,
@@ -41,7 +41,7 @@ def outcome(lockouts: tuple[int, ...] = LOCKOUTS, knee: float | None = 92.0, cue
     return Outcome(fps=30.0, detection_rate=1.0, side="left", side_view=accepted,
                    reps=reps if accepted else (),
                    set_cues=frozenset() if accepted else frozenset({"not_side_view"}),
-                   hip_px=np.tile([103.0, 54.0], (N, 1)), plate_found=False)
+                   hip_px=np.tile([103.0, 54.0], (N, 1)), plate_found=False, elevation_deg=elevation)
 
 
 def scored(name: str = "c", tags: dict[str, str] | None = None, **kwargs: object) -> ClipScore:

@@ -11,8 +11,10 @@ from formcheck.body.view import (
     PLATE_SIDE_VIEW_MIN_PRESENCE,
     SIDE_VIEW_MAX_YAW_DEG,
     YAW_ESTIMATE_BIAS_DEG,
+    camera_elevation_deg,
     confirm_by_plate,
     estimate_view,
+    frame_elevation_deg,
     frame_near_side,
     frame_yaw_deg,
 )
@@ -83,6 +85,37 @@ def test_view_from_known_camera_angles(segments, yaw, side, side_on):
 def test_frame_yaw_tracks_the_camera_angle(yaw):
     measured = np.median(frame_yaw_deg(_seen_from(_body(_SEGMENTS_RECLINED), yaw, noise_m=0.0)))
     assert measured == pytest.approx(yaw, abs=5)
+
+
+def _looked_down_on(world: np.ndarray, elevation_deg: float, side: str, frames: int = 10) -> Keypoints:
+    """Poses of `world` (left side nearer) from a camera raised to look down `elevation_deg`, side `side`
+    nearer (the right side nearer: the body turned round, its depth axis flipped)."""
+    w = world * np.array([1.0, 1.0, 1.0 if side == "left" else -1.0])
+    a = np.radians(elevation_deg)  # the camera pitched down: world points rotate up about the x axis
+    rotation = np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
+    w = w @ rotation.T
+    xy = np.repeat(np.stack([640 + 400 * w[:, 0], 360 + 400 * w[:, 1]], axis=1)[None], frames, axis=0)
+    return Keypoints(np.arange(frames, dtype=np.int64) * 33, xy, np.full((frames, N_LANDMARKS), 0.9),
+                     MEDIAPIPE_NAMES, np.repeat(w[None], frames, axis=0))
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("elevation", [-5.0, 0.0, 15.0, 30.0])
+def test_elevation_is_read_from_the_far_side_drawn_higher(elevation, side):
+    pose = _looked_down_on(_body(_SEGMENTS_RECLINED), elevation, side)
+    assert np.allclose(frame_elevation_deg(pose, side), elevation, atol=0.5)
+    assert camera_elevation_deg(pose, side) == pytest.approx(elevation, abs=0.5)
+    wrong = "right" if side == "left" else "left"  # the wrong near side reads the camera below
+    assert camera_elevation_deg(pose, wrong) == pytest.approx(-elevation, abs=0.5)
+
+
+def test_elevation_without_world_landmarks_is_level():
+    pose = _looked_down_on(_body(_SEGMENTS_RECLINED), 20.0, "left")
+    bare = Keypoints(pose.t_ms, pose.xy, pose.confidence, pose.names)
+    assert np.isnan(frame_elevation_deg(bare, "left")).all()
+    assert camera_elevation_deg(bare, "left") == 0.0
+    with pytest.raises(ValueError, match="side"):
+        frame_elevation_deg(pose, "front")
 
 
 def test_borderline_angle_is_not_confident():

@@ -59,6 +59,10 @@ def test_live_and_offline_give_the_same_reps_and_cues(observed, pose_model, clip
     assert all(hold[x] == "lockout" for x, _ in a)  # each live lockout falls within the offline hold
     assert set(raised) >= {cue for _, cues in b for cue in cues}  # and live said them as it went
     assert live.analysis.view.side == offline.analysis.view.side
+    # without a plate the knee and shin biases follow the camera's elevation, live estimated in the warm-up
+    assert (offline.elevation_deg is None) == (live.elevation_deg is None) == clip.endswith("_plates")
+    if offline.elevation_deg is not None:
+        assert live.elevation_deg == pytest.approx(offline.elevation_deg, abs=3.0)
 
 
 @pytest.mark.slow

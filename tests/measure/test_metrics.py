@@ -6,14 +6,18 @@ import pytest
 from formcheck.body.joints import JOINT_NAMES
 from formcheck.body.keypoints import Keypoints
 from formcheck.measure.metrics import (
+    ELEVATION_RANGE_DEG,
     HIP_LANDMARK_BIAS_DEG,
+    KNEE_BIAS_PER_ELEVATION_DEG,
     KNEE_LANDMARK_BIAS_DEG,
     METRIC_JOINTS,
     NECK_GAIN,
     NECK_NEUTRAL_OFFSET_DEG,
+    SHIN_BIAS_PER_ELEVATION_DEG,
     SHIN_LANDMARK_BIAS_DEG,
     compute_metrics,
     joint_confidence,
+    landmark_bias_deg,
 )
 from formcheck.records import METRIC_KEYS
 
@@ -88,16 +92,35 @@ def test_joint_angles(points, key, expected, mirror):
 
 @pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize(("knee_deg", "shin_deg"), [(90.0, 0.0), (65.0, -25.0), (115.0, 25.0)])
-def test_landmarks_reading_open_by_the_bias_give_the_true_angles(knee_deg, shin_deg, mirror):
+@pytest.mark.parametrize("elevation", [0.0, 20.0, -3.0])
+def test_landmarks_reading_open_by_the_bias_give_the_true_angles(knee_deg, shin_deg, mirror, elevation):
     # thigh horizontal, knee at (400, 300); landmarks drawn with the knee more open and the shin tipped
-    # away from the hips by the biases, as MediaPipe draws them, read the true angles
-    tilt = np.radians(shin_deg + SHIN_LANDMARK_BIAS_DEG)
+    # away from the hips by the biases of a camera `elevation` above, as MediaPipe draws them, read the
+    # true angles
+    knee_bias = landmark_bias_deg("knee_angle_deg", elevation)
+    shin_bias = landmark_bias_deg("shin_from_vertical_deg", elevation)
+    tilt = np.radians(shin_deg + shin_bias)
     ankle = (400.0 + 200.0 * np.sin(tilt), 300.0 + 200.0 * np.cos(tilt))
-    thigh_tilt = np.radians(knee_deg + KNEE_LANDMARK_BIAS_DEG - 90.0 - shin_deg - SHIN_LANDMARK_BIAS_DEG)
+    thigh_tilt = np.radians(knee_deg + knee_bias - 90.0 - shin_deg - shin_bias)
     hip = (400.0 - 200.0 * np.cos(thigh_tilt), 300.0 - 200.0 * np.sin(thigh_tilt))
     joints = make_joints({"hip": hip, "ankle": ankle}, mirror=mirror)
-    assert _value(joints, "knee_angle_deg") == pytest.approx(knee_deg)
-    assert _value(joints, "shin_from_vertical_deg") == pytest.approx(shin_deg)
+    metrics = compute_metrics(joints, elevation_deg=elevation)
+    assert metrics["knee_angle_deg"][0][0] == pytest.approx(knee_deg)
+    assert metrics["shin_from_vertical_deg"][0][0] == pytest.approx(shin_deg)
+
+
+def test_bias_follows_the_camera_elevation_within_the_rendered_range():
+    low, high = ELEVATION_RANGE_DEG
+    knee = ("knee_angle_deg", KNEE_LANDMARK_BIAS_DEG, KNEE_BIAS_PER_ELEVATION_DEG)
+    shin = ("shin_from_vertical_deg", SHIN_LANDMARK_BIAS_DEG, SHIN_BIAS_PER_ELEVATION_DEG)
+    for key, level, slope in (knee, shin):
+        assert slope < 0  # seen from above the model closes the knee and tips the shin back
+        assert landmark_bias_deg(key) == level
+        assert landmark_bias_deg(key, 10.0) == pytest.approx(level + 10.0 * slope)
+        assert landmark_bias_deg(key, 90.0) == pytest.approx(level + high * slope)  # clamped
+        assert landmark_bias_deg(key, -40.0) == pytest.approx(level + low * slope)
+    assert landmark_bias_deg("hip_extension_deg", 30.0) == HIP_LANDMARK_BIAS_DEG  # no trend fitted
+    assert landmark_bias_deg("neck_flexion_deg", 30.0) == 0.0
 
 
 @pytest.mark.parametrize("mirror", [False, True])

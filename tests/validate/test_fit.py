@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from formcheck.measure import metrics
-from formcheck.validate.fit import Lockouts, fit_bias, fit_constants, fit_document, fit_neck
+from formcheck.validate.fit import (
+    Lockouts,
+    fit_bias,
+    fit_constants,
+    fit_document,
+    fit_elevation_slope,
+    fit_neck,
+)
 from validate_factory import scored
 
 
@@ -40,6 +47,25 @@ def test_bias_held_out_shows_a_body_that_differs() -> None:
     assert fit.held_out.per_body["1"] == pytest.approx(0.0)
 
 
+@pytest.mark.parametrize(("current", "true_slope"), [(0.0, -0.3), (-0.24, -0.24), (-0.5, 0.1)])
+def test_elevation_slope_recovers_the_trend(current: float, true_slope: float) -> None:
+    rng = np.random.default_rng(2)
+    elevation = rng.uniform(0, 30, 60)
+    truth = rng.uniform(80, 100, 60)
+    error = true_slope * elevation + rng.normal(0, 0.3, 60)  # what the level bias alone leaves
+    error[0] += 30.0  # a wild lockout barely moves a least-absolute fit
+    reported = truth + error - current * elevation  # the code took `current` x elevation off already
+    data = Lockouts(reported, truth, np.array([str(i % 4) for i in range(60)]), np.full(60, "raised"),
+                    elevation)
+    fit = fit_elevation_slope(data, "KNEE_BIAS_PER_ELEVATION_DEG", "knee_angle_deg", current)
+    assert fit is not None and fit.n == 60
+    assert fit.fitted == pytest.approx(true_slope, abs=0.03)
+    assert fit.mae_fitted <= min(fit.mae_current, fit.mae_level) + 1e-9
+    assert fit.held_out.mae < 1.5 and set(fit.held_out.per_body) == {"0", "1", "2", "3"}
+    unknown = Lockouts(reported, truth, data.body, data.elevation, np.full(60, np.nan))  # plated: no estimate
+    assert fit_elevation_slope(unknown, "X", "knee_angle_deg", current) is None
+
+
 def test_too_few_lockouts_fit_nothing() -> None:
     assert fit_bias(_lockouts(np.ones(3), np.ones(3)), "X", 0.0) is None
     assert fit_neck(_lockouts(np.ones(20), np.full(20, 30.0)), 130.0, 1.3) is None  # no spread of necks
@@ -70,13 +96,16 @@ def test_a_head_line_that_does_not_follow_the_neck_loses_to_a_guess() -> None:
 
 def test_fit_constants_reads_tune_clips_only_and_writes_every_constant() -> None:
     clips = [scored(f"t{i}", tags={"split": "tune", "body": str(i % 4), "elevation": "level"},
-                    outcome={"knee": 92.0 + 0.1 * i, "shin": 11.0, "neck": 10.0 + i}) for i in range(8)]
+                    outcome={"knee": 92.0 + 0.1 * i, "shin": 11.0, "neck": 10.0 + i, "elevation": 2.0 * i})
+             for i in range(8)]
     fit = fit_constants(clips)
     assert fit.knee is not None and fit.knee.fitted == pytest.approx(
         metrics.KNEE_LANDMARK_BIAS_DEG + 2.35, abs=0.01)  # reported - truth = 2.0 .. 2.7
     doc = fit_document(fit, {"split": "tune", "clips": 8})
     assert set(doc["constants"]) == {"KNEE_LANDMARK_BIAS_DEG", "SHIN_LANDMARK_BIAS_DEG",
-                                     "HIP_LANDMARK_BIAS_DEG"}  # no neck spread
+                                     "HIP_LANDMARK_BIAS_DEG", "KNEE_BIAS_PER_ELEVATION_DEG",
+                                     "SHIN_BIAS_PER_ELEVATION_DEG"}  # no neck spread
+    assert doc["fits"]["shin_elevation"]["n"] == 16
     assert doc["constants"]["HIP_LANDMARK_BIAS_DEG"]["fitted"] == pytest.approx(
         metrics.HIP_LANDMARK_BIAS_DEG + 1.0, abs=0.01)  # the factory reports 11 against a truth of 10
     assert doc["constants"]["SHIN_LANDMARK_BIAS_DEG"]["n"] == 16

@@ -97,6 +97,41 @@ def frame_yaw_deg(pose: Keypoints) -> np.ndarray:
     return yaw
 
 
+def frame_elevation_deg(pose: Keypoints, side: str) -> np.ndarray:
+    """(frames,) estimated angle the camera looks down on the lifter, degrees (negative looking up); NaN
+    where nobody was found. The body's left-right axis is level, so seen from above its far end (far
+    shoulder, far hip) is drawn higher than its near end by the axis's face-on pixel length (world length
+    times pixels per metre, as in `frame_yaw_deg`) times sin(elevation). On the tune renders without
+    plates the clip's median follows the camera's true elevation with a correlation of 0.93 (and reads
+    about 2° high); a plate over the hips hides the far hip and makes it much worse (0.74)."""
+    if side not in ("left", "right"):
+        raise ValueError(f"side: expected 'left' or 'right', got {side!r}")
+    xy = pose.xy
+    world = _world(pose)
+    scale = _pixels_per_metre(xy, world)
+    estimates = []
+    for left, right in _LEFT_RIGHT_AXES:
+        near, far = (left, right) if side == "left" else (right, left)
+        face_on_px = scale * np.linalg.norm(world[:, far] - world[:, near], axis=1)
+        drop_px = xy[:, near, 1] - xy[:, far, 1]  # image y grows downward: the far end drawn higher
+        with np.errstate(invalid="ignore", divide="ignore"):
+            estimates.append(np.degrees(np.arcsin(np.clip(drop_px / face_on_px, -1.0, 1.0))))
+    stacked = np.stack(estimates, axis=1)
+    found = np.isfinite(stacked).all(axis=1)
+    elevation = np.full(len(pose), np.nan)
+    elevation[found] = stacked[found].mean(axis=1)
+    return elevation
+
+
+def camera_elevation_deg(pose: Keypoints, side: str) -> float:
+    """A clip's estimated camera elevation (`frame_elevation_deg`, the median over frames); 0 when no
+    frame gives one (the pose model gave no world landmarks, or nobody was found): level, as assumed
+    before there was an estimate."""
+    elevation = frame_elevation_deg(pose, side)
+    known = elevation[np.isfinite(elevation)]
+    return float(np.median(known)) if known.size else 0.0
+
+
 def frame_near_side(pose: Keypoints) -> np.ndarray:
     """(frames,) +1 where the left side is nearer the camera, -1 for the right, 0 where nobody was found."""
     world_z = _world(pose)[:, :, 2]

@@ -22,11 +22,11 @@ import numpy as np
 from formcheck.body.filters import filter_joints
 from formcheck.body.joints import near_side
 from formcheck.body.keypoints import Keypoints
-from formcheck.body.view import confirm_by_plate, estimate_view
+from formcheck.body.view import camera_elevation_deg, confirm_by_plate, estimate_view
 from formcheck.errors import InputError
 from formcheck.flows.tracking import Observation, ObservedClip
 from formcheck.measure.clip import measure_clip
-from formcheck.measure.lift import BAR, MIN_BAR_CONFIDENCE, MIN_BAR_SHARE, SEEN_HIP
+from formcheck.measure.lift import BAR, MIN_BAR_CONFIDENCE, MIN_BAR_SHARE, SEEN_HIP, has_bar
 from formcheck.measure.lockout import MeasureConfig
 from formcheck.measure.stream import Measurer
 from formcheck.plate.placement import repair_joints, repair_notes, visible_leg
@@ -88,6 +88,8 @@ class EngineResult:
     pose: Keypoints  # MediaPipe's 33 points per frame, as observed
     joints: Keypoints  # near side, cleaned, repaired, with a "bar" point when a plate was found
     plate: PlateTrack
+    # the camera elevation the knee and shin biases followed (`_measuring`); None with reps counted on a plate
+    elevation_deg: float | None = None
 
 
 class Engine:
@@ -141,6 +143,7 @@ class Engine:
         if self._live is not None:
             self._measure(len(self._observed))
             series, reps = self._live.finish()
+            elevation = self._live.elevation_deg
             joints, plate = self._live.joints(), self._live.plate(readings)
             view = confirm_by_plate(view, float(plate.found.mean()))
             plate_notes = self._live.notes(plate)
@@ -152,10 +155,12 @@ class Engine:
             if not view.is_side_view:
                 plate = PlateTrack.none(len(pose))
             joints, plate_notes = _offline_joints(pose, painted, plate, view.side, self.options.measure)
-            series, reps = measure_clip(joints, self.options.measure)
+            measuring = _measuring(self.options.measure, pose, view.side, has_bar(joints))
+            series, reps = measure_clip(joints, measuring)
+            elevation = None if has_bar(joints) else measuring.elevation_deg
         analysis = judge(series, reps, view, self.options.pack, replace(source, frames=len(pose)),
                          (*notes, *plate_notes))
-        return EngineResult(analysis, pose, joints, plate)
+        return EngineResult(analysis, pose, joints, plate, elevation)
 
     def _clip(self, source: SourceInfo) -> ObservedClip:
         """Every observation given, as one clip; `InputError` when they cannot make a set."""
@@ -201,6 +206,13 @@ def _view(pose: Keypoints, side: str) -> ViewEstimate:
     return replace(view, side=side, reason=f"side set by the user ({side}); estimated {view.side}")
 
 
+def _measuring(config: MeasureConfig, pose: Keypoints, side: str, plated: bool) -> MeasureConfig:
+    """The measuring settings for a set: unless reps are counted on a plate (`plated`, offline `has_bar`,
+    live decided in the warm-up), with the camera's elevation as estimated from `pose` (the knee and shin
+    biases follow it, `measure.metrics.landmark_bias_deg`)."""
+    return config if plated else replace(config, elevation_deg=camera_elevation_deg(pose, side))
+
+
 def measured_joints(pose: Keypoints, painted: np.ndarray, plate: PlateTrack, side: str) -> Keypoints:
     """The near side's joints as the pose model saw them: under a plate the leg drawn clear of it is the
     near one, and a hip under the plate (or under the paint that hid it) is unknown, but kept as `SEEN_HIP`
@@ -226,12 +238,15 @@ class _LiveJudge:
 
     def __init__(self, options: EngineOptions, warmup: list[Observation]) -> None:
         self.options = options
-        self.side = _view(Keypoints.concat([o.pose for o in warmup]), options.side).side
+        poses = Keypoints.concat([o.pose for o in warmup])
+        self.side = _view(poses, options.side).side
         found = np.array([o.plate is not None for o in warmup])
         support = [o.plate.support for o in warmup if o.plate is not None]
         self.bar = bool(found.mean() >= MIN_BAR_SHARE and np.median(support) >= MIN_BAR_CONFIDENCE) \
             if support else False
-        self.measurer = Measurer(options.measure, bar=self.bar)
+        measuring = _measuring(options.measure, poses, self.side, self.bar)
+        self.elevation_deg = None if self.bar else measuring.elevation_deg
+        self.measurer = Measurer(measuring, bar=self.bar)
         self.debouncer = CueDebouncer()
         self.verdicts: list[RepVerdict] = []
         self._shown_for_top = False  # the current rep's top raised a cue

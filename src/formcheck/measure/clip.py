@@ -31,7 +31,7 @@ def measure_clip(joints: Keypoints, config: MeasureConfig | None = None
     """Per-frame metrics and counted reps of a whole clip of cleaned joints (with a "bar" point when a
     plate was found: reps are then counted on it, see `lift.py`)."""
     cfg = config or MeasureConfig()
-    metrics = compute_metrics(joints, neck_offset_deg=cfg.neck_offset_deg)
+    metrics = compute_metrics(joints, neck_offset_deg=cfg.neck_offset_deg, elevation_deg=cfg.elevation_deg)
     lift = lift_signal(joints, cfg)
     segments, _ = segment_reps(joints.t_ms, lift.values, lift.confidence, lift.config)
     reps = [summarise(r, metrics, joints.t_ms, cfg, joints) for r in segments]

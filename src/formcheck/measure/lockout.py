@@ -48,10 +48,16 @@ class MeasureConfig:
     min_confidence: float = 0.5  # a frame's metric is trusted at or above this confidence
     min_trusted_share: float = 0.5  # a lockout value needs at least this share of trusted frames
     neck_offset_deg: float = NECK_NEUTRAL_OFFSET_DEG
+    # how far the camera looks down on the lifter (`body.view.camera_elevation_deg`); the engine sets it
+    # for sets without a plate, and the knee and shin biases follow it (`metrics.landmark_bias_deg`)
+    elevation_deg: float = 0.0
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.lockout_window_ms) and self.lockout_window_ms >= 0):
             raise ValueError(f"MeasureConfig.lockout_window_ms: expected >= 0, got {self.lockout_window_ms}")
+        if not math.isfinite(self.elevation_deg):
+            raise ValueError(f"MeasureConfig.elevation_deg: expected a finite number, "
+                             f"got {self.elevation_deg}")
         for name in ("min_confidence", "min_trusted_share"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"MeasureConfig.{name}: expected 0..1, got {getattr(self, name)}")

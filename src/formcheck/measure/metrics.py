@@ -52,6 +52,17 @@ SHIN_LANDMARK_BIAS_DEG = 3.4
 HIP_LANDMARK_BIAS_DEG = 7.57
 _BIAS_DEG = {"knee_angle_deg": KNEE_LANDMARK_BIAS_DEG, "shin_from_vertical_deg": SHIN_LANDMARK_BIAS_DEG,
              "hip_extension_deg": HIP_LANDMARK_BIAS_DEG}
+# Seen from above, the model closes the knee and tips the shin back: per degree the camera looks down on the
+# lifter (`body.view.camera_elevation_deg`), plate-free lockouts on the tune split read this much lower. The
+# slope through zero that minimises their mean absolute error (`formcheck validate --split tune --fit`,
+# docs/accuracy.md "Fitted constants"); the level-camera biases above stay as fitted. Applied to sets without
+# a plate only: with one, the estimate is poor and the shin is read another way (the tune split's plated
+# lockouts show no such trend). The estimate is clamped to the elevations the renders span.
+KNEE_BIAS_PER_ELEVATION_DEG = -0.24
+SHIN_BIAS_PER_ELEVATION_DEG = -0.28
+BIAS_PER_ELEVATION_DEG = {"knee_angle_deg": KNEE_BIAS_PER_ELEVATION_DEG,
+                          "shin_from_vertical_deg": SHIN_BIAS_PER_ELEVATION_DEG}
+ELEVATION_RANGE_DEG = (-5.0, 35.0)
 
 # Why pelvic tilt is null (reports repeat it).
 PELVIC_TILT_UNMEASURED = ("pelvic tilt is not measured: a side camera's landmarks do not show it to the "
@@ -114,9 +125,17 @@ def neck_flexion(joints: Keypoints, neutral_offset_deg: float = NECK_NEUTRAL_OFF
     return gain * ((raw - neutral_offset_deg + 180.0) % 360.0 - 180.0)
 
 
-def compute_metrics(joints: Keypoints, *, neck_offset_deg: float = NECK_NEUTRAL_OFFSET_DEG
-                    ) -> dict[str, Series]:
-    """Every key of `METRIC_KEYS` -> (values, confidence) per frame (pelvic tilt always unknown)."""
+def landmark_bias_deg(key: str, elevation_deg: float = 0.0) -> float:
+    """What the pose model's landmarks add to metric `key` with the camera `elevation_deg` above the lifter
+    (0 for metrics read without a bias)."""
+    low, high = ELEVATION_RANGE_DEG
+    return _BIAS_DEG.get(key, 0.0) + BIAS_PER_ELEVATION_DEG.get(key, 0.0) * min(max(elevation_deg, low), high)
+
+
+def compute_metrics(joints: Keypoints, *, neck_offset_deg: float = NECK_NEUTRAL_OFFSET_DEG,
+                    elevation_deg: float = 0.0) -> dict[str, Series]:
+    """Every key of `METRIC_KEYS` -> (values, confidence) per frame (pelvic tilt always unknown), with the
+    landmark biases of a camera `elevation_deg` above the lifter taken off."""
     out: dict[str, Series] = {}
     for key, names in METRIC_JOINTS.items():
         conf = joint_confidence(joints, names)
@@ -124,7 +143,7 @@ def compute_metrics(joints: Keypoints, *, neck_offset_deg: float = NECK_NEUTRAL_
             values = neck_flexion(joints, neck_offset_deg)
         else:
             inputs = (joints.xy_of(n) for n in _ANGLE_JOINTS.get(key, names))
-            values = _ANGLES[key](*inputs) - _BIAS_DEG.get(key, 0.0)
+            values = _ANGLES[key](*inputs) - landmark_bias_deg(key, elevation_deg)
         out[key] = _with_confidence(values, conf)
     n = len(joints)
     out["pelvic_tilt_deg"] = (np.full(n, np.nan), np.zeros(n))

@@ -72,7 +72,8 @@ class Measurer:
                              f"got {frame.t_ms[0]}")
         joints = self._stream.update(frame)
         self._joints.append(joints)
-        metrics = compute_metrics(joints, neck_offset_deg=self.config.neck_offset_deg)
+        metrics = compute_metrics(joints, neck_offset_deg=self.config.neck_offset_deg,
+                                  elevation_deg=self.config.elevation_deg)
         for key, (v, c) in metrics.items():
             self._metrics[key][0].append(float(v[0]))
             self._metrics[key][1].append(float(c[0]))

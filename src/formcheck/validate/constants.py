@@ -79,6 +79,12 @@ REGISTRY: tuple[Constant, ...] = (
              "fitted", _OLD_CALIBRATION.format("knee_shin"), "°", "knee"),
     Constant("SHIN_LANDMARK_BIAS_DEG", _METRICS, "MediaPipe's shin angle minus the true one at lockout",
              "fitted", _OLD_CALIBRATION.format("knee_shin"), "°", "shin"),
+    Constant("KNEE_BIAS_PER_ELEVATION_DEG", _METRICS, "change of the knee bias per degree the camera looks "
+             "down (estimated)", "fitted", TUNE_FIT + " (plate-free lockouts; the slope through zero with "
+             "the least MAE)", "", "knee_elevation"),
+    Constant("SHIN_BIAS_PER_ELEVATION_DEG", _METRICS, "change of the shin bias per degree the camera looks "
+             "down (estimated)", "fitted", TUNE_FIT + " (plate-free lockouts; the slope through zero with "
+             "the least MAE)", "", "shin_elevation"),
     Constant("HIP_LANDMARK_BIAS_DEG", _METRICS, "MediaPipe's hip extension minus the true one at lockout",
              "fitted", TUNE_FIT, "°", "hip"),
     Constant("NECK_NEUTRAL_OFFSET_DEG", _METRICS, "head-line angle of a neck in line with the torso",

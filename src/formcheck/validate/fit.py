@@ -4,6 +4,9 @@
   `HIP_LANDMARK_BIAS_DEG`):
   the median of raw minus truth over plate-free lockouts, where raw is the reported value plus the bias
   the code subtracted.
+- How the knee and shin biases change with the camera's elevation (`BIAS_PER_ELEVATION_DEG`): the slope
+  through zero, against the clip's estimated elevation, that minimises the mean absolute error of the
+  plate-free lockouts (a weighted median), the level-camera biases held as they are.
 - The neck's head-line offset and gain (`NECK_NEUTRAL_OFFSET_DEG`, `NECK_GAIN`): the code reports
   `gain * (raw - offset)`, so raw = reported / gain + offset; a Theil-Sen line raw = offset + truth / gain
   through the plate-free lockouts, its intercept the median residual (robust to the odd lockout the
@@ -39,10 +42,13 @@ class Lockouts:
     truth: np.ndarray
     body: np.ndarray  # str body ids
     elevation: np.ndarray  # str elevation buckets
+    estimated_elevation: np.ndarray | None = None  # degrees the biases followed (NaN: none); None = all NaN
 
     def __post_init__(self) -> None:
         n = self.reported.shape
-        if any(a.shape != n for a in (self.truth, self.body, self.elevation)):
+        if self.estimated_elevation is None:
+            object.__setattr__(self, "estimated_elevation", np.full(n, np.nan))
+        if any(a.shape != n for a in (self.truth, self.body, self.elevation, self.estimated_elevation)):
             raise ValueError(f"Lockouts: expected arrays of one length, got {self.reported.shape}, "
                              f"{self.truth.shape}, {self.body.shape}, {self.elevation.shape}")
 
@@ -52,13 +58,15 @@ class Lockouts:
 
 def lockouts(scores: Sequence[ClipScore], key: str) -> Lockouts:
     """The measured plate-free lockouts of `key` on the scored clips."""
-    rows = [(e + t, t, s.tags.get("body", "?"), s.tags.get("elevation", "?"))
+    rows = [(e + t, t, s.tags.get("body", "?"), s.tags.get("elevation", "?"),
+             np.nan if s.elevation_deg is None else s.elevation_deg)
             for s in scores if s.scored and not s.plated
             for e, t in zip(s.errors[key], s.truth_values[key], strict=True) if e is not None]
     if not rows:
         return Lockouts(np.zeros(0), np.zeros(0), np.zeros(0, str), np.zeros(0, str))
-    reported, truth, body, elevation = zip(*rows, strict=True)
-    return Lockouts(np.array(reported, float), np.array(truth, float), np.array(body), np.array(elevation))
+    reported, truth, body, elevation, estimated = zip(*rows, strict=True)
+    return Lockouts(np.array(reported, float), np.array(truth, float), np.array(body), np.array(elevation),
+                    np.array(estimated, float))
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,9 @@ def _body_key(body: str) -> tuple[int, str]:
 
 
 def _subset(data: Lockouts, keep: np.ndarray) -> Lockouts:
-    return Lockouts(data.reported[keep], data.truth[keep], data.body[keep], data.elevation[keep])
+    assert data.estimated_elevation is not None
+    return Lockouts(data.reported[keep], data.truth[keep], data.body[keep], data.elevation[keep],
+                    data.estimated_elevation[keep])
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,63 @@ def fit_bias(data: Lockouts, name: str, current: float) -> BiasFit | None:
         by_elevation={str(b): (float(np.median(residual[data.elevation == b])),
                                int((data.elevation == b).sum())) for b in sorted(set(data.elevation))},
         per_degree=float(stats.theilslopes(residual, data.truth)[0]) if np.ptp(data.truth) > 0 else 0.0)
+
+
+@dataclass(frozen=True)
+class SlopeFit:
+    """How a landmark bias changes per degree of estimated camera elevation, fitted through zero."""
+
+    name: str  # the constant in `measure.metrics`
+    key: str  # the metric
+    current: float
+    fitted: float
+    n: int
+    elevation_range: tuple[float, float]  # of the estimates fitted on (clamped as the code clamps them)
+    mae_current: float  # of the reported values (the current slope)
+    mae_level: float  # with no slope: the level-camera bias alone
+    mae_fitted: float  # with the fitted slope (in-sample)
+    held_out: HeldOut
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2.0)])
+
+
+def fit_elevation_slope(data: Lockouts, name: str, key: str, current: float) -> SlopeFit | None:
+    """The slope that minimises the MAE of `key`'s lockouts; None with fewer than `MIN_LOCKOUTS` that
+    have an elevation estimate."""
+    from formcheck.measure.metrics import ELEVATION_RANGE_DEG
+
+    assert data.estimated_elevation is not None
+    data = _subset(data, np.isfinite(data.estimated_elevation))
+    if len(data) < MIN_LOCKOUTS:
+        return None
+
+    def elevation(d: Lockouts) -> np.ndarray:
+        assert d.estimated_elevation is not None
+        return np.clip(d.estimated_elevation, *ELEVATION_RANGE_DEG)
+
+    def error(d: Lockouts, c: tuple[float, ...]) -> np.ndarray:
+        # reported = raw - level bias - current x elevation; with slope c: + (current - c) x elevation
+        return d.reported + (current - c[0]) * elevation(d) - d.truth
+
+    def fit(d: Lockouts) -> tuple[float]:
+        x, z = elevation(d), d.reported + current * elevation(d) - d.truth
+        use = np.abs(x) > 1e-9
+        if not use.any():
+            return (0.0,)
+        return (_weighted_median(z[use] / x[use], np.abs(x[use])),)
+
+    slope = fit(data)[0]
+    x = elevation(data)
+    return SlopeFit(
+        name=name, key=key, current=current, fitted=round(slope, 2), n=len(data),
+        elevation_range=(float(x.min()), float(x.max())),
+        mae_current=float(np.abs(data.reported - data.truth).mean()),
+        mae_level=float(np.abs(error(data, (0.0,))).mean()),
+        mae_fitted=float(np.abs(error(data, (slope,))).mean()), held_out=_held_out(data, fit, error))
 
 
 @dataclass(frozen=True)
@@ -195,6 +262,8 @@ class TuneFit:
     shin: BiasFit | None
     neck: LineFit | None
     hip: BiasFit | None = None
+    knee_elevation: SlopeFit | None = None
+    shin_elevation: SlopeFit | None = None
 
 
 def fit_constants(scores: Sequence[ClipScore]) -> TuneFit:
@@ -216,7 +285,12 @@ def fit_constants(scores: Sequence[ClipScore]) -> TuneFit:
                       metrics.SHIN_LANDMARK_BIAS_DEG),
         neck=fit_neck(lockouts(tune, "neck_flexion_deg"), metrics.NECK_NEUTRAL_OFFSET_DEG, metrics.NECK_GAIN),
         hip=fit_bias(lockouts(tune, "hip_extension_deg"), "HIP_LANDMARK_BIAS_DEG",
-                     metrics.HIP_LANDMARK_BIAS_DEG))
+                     metrics.HIP_LANDMARK_BIAS_DEG),
+        knee_elevation=fit_elevation_slope(lockouts(tune, "knee_angle_deg"), "KNEE_BIAS_PER_ELEVATION_DEG",
+                                           "knee_angle_deg", metrics.KNEE_BIAS_PER_ELEVATION_DEG),
+        shin_elevation=fit_elevation_slope(lockouts(tune, "shin_from_vertical_deg"),
+                                           "SHIN_BIAS_PER_ELEVATION_DEG", "shin_from_vertical_deg",
+                                           metrics.SHIN_BIAS_PER_ELEVATION_DEG))
 
 
 FIT_SCHEMA = "formcheck-tune-fit/1"
@@ -236,7 +310,12 @@ def fit_document(fit: TuneFit, grid: dict[str, object]) -> dict[str, object]:
                                                 "fitted": fit.neck.offset, "n": fit.neck.n}
         constants["NECK_GAIN"] = {"module": METRICS_MODULE, "current": fit.neck.current_gain,
                                   "fitted": fit.neck.gain, "n": fit.neck.n}
+    for slope in (fit.knee_elevation, fit.shin_elevation):
+        if slope is not None:
+            constants[slope.name] = {
+                "module": METRICS_MODULE, "current": slope.current, "fitted": slope.fitted, "n": slope.n}
     return {"schema": FIT_SCHEMA, "grid": grid, "constants": constants,
             "fits": {name: None if part is None else dataclasses.asdict(part)
                      for name, part in (("knee", fit.knee), ("shin", fit.shin), ("hip", fit.hip),
-                                                    ("neck", fit.neck))}}
+                                        ("neck", fit.neck), ("knee_elevation", fit.knee_elevation),
+                                        ("shin_elevation", fit.shin_elevation))}}

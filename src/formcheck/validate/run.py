@@ -88,7 +88,8 @@ def outcome_of(result: EngineResult, pack: RulePack) -> Outcome:
                    set_cues=frozenset(c.id for c in analysis.set_cues), hip_px=hip,
                    plate_found=result.plate.present, notes=analysis.notes,
                    joints_xy={n: raw.xy_of(n) for n in ("shoulder", "hip", "knee", "ankle")},
-                   tilt_feature=None if result.plate.present else hip_line_offset(raw))
+                   tilt_feature=None if result.plate.present else hip_line_offset(raw),
+                   elevation_deg=result.elevation_deg)
 
 
 def _nothing_found(clip: ObservedClip, fps: float, why: str) -> Outcome:

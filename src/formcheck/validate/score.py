@@ -64,6 +64,7 @@ class Outcome:
     notes: tuple[str, ...] = ()
     joints_xy: dict[str, np.ndarray] = field(default_factory=dict)  # the pose model's joints, before repair
     tilt_feature: np.ndarray | None = None  # (frames,) the pelvic-tilt cue of `pelvis.hip_line_offset`
+    elevation_deg: float | None = None  # the camera elevation the knee and shin biases followed
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class ClipScore:
     unguarded: dict[str, list[float]] = field(default_factory=dict)  # angles of the pose model's own joints
     # (no plate repair, no confidence check) minus truth, at the true lockouts: what a naive tool reports
     tilt: tuple[float, float] | None = None  # (mean pelvic-tilt cue, true tilt) over the lockouts
+    elevation_deg: float | None = None  # the estimated camera elevation the knee and shin biases followed
 
     @property
     def view_correct(self) -> bool:
@@ -228,7 +230,8 @@ def score_clip(name: str, tags: dict[str, str], outcome: Outcome, truth: Truth) 
         cues_given=tuple(sorted(given_any)), false_cues=tuple(sorted(tally.false)),
         hip_px_error=_hip_error(outcome, truth, pairs),
         floor={key: [e for e in errs if np.isfinite(e)] for key, errs in floor.items()},
-        unguarded=_unguarded(outcome, truth), tilt=_tilt(outcome, truth))
+        unguarded=_unguarded(outcome, truth), tilt=_tilt(outcome, truth),
+        elevation_deg=None if outcome.elevation_deg is None else round(outcome.elevation_deg, 2))
 
 
 def _unguarded(outcome: Outcome, truth: Truth) -> dict[str, list[float]]:
