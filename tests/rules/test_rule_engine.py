@@ -284,8 +284,18 @@ def test_an_implausible_rep_is_not_judged_and_says_why(overrides, why, pack, sid
     assert all(why in reason and "not judged" in reason for _, reason in verdict.skipped)
     assert {rule_id for rule_id, _ in verdict.skipped} == {
         rule.id for rule in pack.rules if rule.phase is not RulePhase.SET}
+    # its readings are withheld with the reason, and judged again from the verdict it is skipped the same way
+    # (a rescore from stored reps)
+    shown = verdict.rep.metrics
+    assert all(m.value is None and m.reason is not None for m in shown.values())
+    measured = [k for k, m in make_rep(**overrides).metrics.items() if m.value is not None]
+    assert all(why in shown[k].reason for k in measured)
+    again = evaluate_rep(verdict.rep, pack)
+    assert again.skipped == verdict.skipped and again.rep == verdict.rep and again.score is None
     fast = [make_rep(1, concentric_s=0.3), make_rep(2, **overrides), make_rep(3, concentric_s=0.3)]
     assert evaluate_set(fast, side_view, pack).cue_ids == ("rushed_reps",)
+    stored = [v.rep for v in evaluate_set(fast, side_view, pack).reps]
+    assert evaluate_set(stored, side_view, pack).cue_ids == ("rushed_reps",)
 
 
 @pytest.mark.parametrize(("key", "value"), [

@@ -11,8 +11,9 @@ Abstention: a rule whose metric is null or below its `min_confidence` gives no c
 in `skipped` with the reason. A rep with a reading outside the pack's `plausible` ranges (a hip extension of
 300 degrees, a rise of one frame) is not a hip-thrust rep as measured: the landmarks or the rep's bounds
 are wrong, so its other readings are not trusted either and every rule abstains on it (set rules leave it
-out, and abstain when that leaves fewer than half of the set's reps). When the camera is not side-on the only
-cue is `not_side_view`: no rep is judged and the score is None.
+out, and abstain when that leaves fewer than half of the set's reps). Its verdict reports those readings as
+null with the reason (`UNTRUSTED`): a number the tool will not judge by is not one to show a lifter either.
+When the camera is not side-on the only cue is `not_side_view`: no rep is judged and the score is None.
 
 Primary cue: the firing cue with the lowest `priority`. Before choosing it, a firing rule silences the cues
 it `suppresses` in the same rep (a short rep is called short rather than blamed on the feet), and when
@@ -34,6 +35,9 @@ from formcheck.rules.pack import TIMING_KEYS, Aggregate, Condition, Rule, RulePa
 from formcheck.rules.scoring import rep_score, set_score
 
 NOT_SIDE_VIEW = "not_side_view"
+# The null reason of a reading an implausible rep's verdict withholds; `implausible` reads it back, so a rep
+# judged again from its verdict's summary (`formcheck batch --rescore`) is skipped for the same reason.
+UNTRUSTED = "not trusted: "
 _AGGREGATES: dict[Aggregate, Callable[[list[float]], float]] = {
     Aggregate.MEDIAN: statistics.median,
     Aggregate.MEAN: statistics.fmean,
@@ -64,7 +68,7 @@ def evaluate_rep(rep: RepSummary, pack: RulePack, *, latched: Iterable[str] = ()
     why_not = implausible(rep, pack)
     if why_not is not None:
         skipped = tuple((rule.id, why_not) for rule in pack.active(RulePhase.LOCKOUT, RulePhase.REP))
-        return RepVerdict(rep=rep, cues=(), score=None, skipped=skipped)
+        return RepVerdict(rep=_withheld(rep, why_not), cues=(), score=None, skipped=skipped)
     sources = {RulePhase.LOCKOUT: rep.metrics, RulePhase.REP: _timing(rep)}
     firing, skipped = _fire(pack.active(RulePhase.LOCKOUT, RulePhase.REP),
                             lambda rule: sources[rule.phase], frozenset(latched))
@@ -93,7 +97,11 @@ def evaluate_set(reps: Sequence[RepSummary], view: ViewEstimate, pack: RulePack)
 
 
 def implausible(rep: RepSummary, pack: RulePack) -> str | None:
-    """Why the rep cannot be judged (a reading outside the pack's plausible ranges), or None when it can."""
+    """Why the rep cannot be judged (a reading outside the pack's plausible ranges, or withheld for being
+    outside them when it was first judged), or None when it can."""
+    for metric in rep.metrics.values():
+        if metric.value is None and metric.reason is not None and metric.reason.startswith(UNTRUSTED):
+            return metric.reason.removeprefix(UNTRUSTED)
     readings = {**rep.metrics, **_timing(rep)}
     for key, bounds in pack.plausible.items():
         value = readings[key].value
@@ -101,6 +109,14 @@ def implausible(rep: RepSummary, pack: RulePack) -> str | None:
             return (f"{key} {value:.1f} is outside the {bounds.low:g}..{bounds.high:g} a real rep gives: "
                     "the tracking is wrong at this rep, so it is not judged")
     return None
+
+
+def _withheld(rep: RepSummary, why: str) -> RepSummary:
+    """`rep` with every measured lockout reading replaced by null and the reason (its timing is kept: the
+    report shows it with the rep's edges)."""
+    metrics = {key: metric if metric.value is None else MetricValue(None, metric.confidence, UNTRUSTED + why)
+               for key, metric in rep.metrics.items()}
+    return replace(rep, metrics=metrics)
 
 
 def _refused(view: ViewEstimate, pack: RulePack) -> SetVerdict:
