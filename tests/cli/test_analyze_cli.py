@@ -224,3 +224,16 @@ def test_plated_lift_filmed_slightly_oblique_is_accepted_by_its_plate(tmp_path, 
     assert report["view"]["is_side_view"]
     assert report["view"]["reason"] is None or "plate" in report["view"]["reason"]
     assert report["summary"]["rep_count"] == 2
+
+
+def test_the_summary_says_why_a_rep_was_not_judged():
+    from dataclasses import replace
+
+    from formcheck.cli.analyze import summary
+    from report.conftest import make_analysis
+
+    analysis = make_analysis()
+    why = "hip_extension_deg 329.3 is outside the 120..240 a real rep gives"
+    unjudged = replace(analysis.reps[0], cues=(), score=None, skipped=(("incomplete_lockout", why),))
+    lines = summary(replace(analysis, reps=(unjudged, *analysis.reps[1:])), None).splitlines()
+    assert lines[1] == f"  rep 1: not judged: {why}"

@@ -120,3 +120,6 @@ def test_a_rep_the_rules_could_not_judge_shows_no_score_and_says_why(analysis_fa
     first_row = page[page.index("<td>1</td>"):].split("</tr>")[0]
     assert "<td>&ndash;</td>" in first_row and f"Not judged: {why}" in first_row
     assert "<td>100</td>" not in first_row
+    n = len(analysis.reps)  # the headline does not pass the judged reps' score off as the whole set's
+    assert f"{n} reps counted, {n - 1} judged" in page and "1 rep not judged" in page
+    assert "Nothing to fix: every rep met" not in page

@@ -74,7 +74,12 @@ def summary(analysis: Analysis, report: Path | None) -> str:
              f"{analysis.view.side} side toward the camera"]
     for verdict in analysis.reps:
         primary = next((c for c in verdict.cues if c.primary), None)
-        said = primary.message if primary else verdict.rep.without_cues()
+        if primary is not None:
+            said = primary.message
+        elif verdict.score is None and verdict.skipped:  # a reading no real rep gives: not judged at all
+            said = f"not judged: {verdict.skipped[0][1]}"
+        else:
+            said = verdict.rep.without_cues()
         lines.append(f"  rep {verdict.rep.index}: {said}")
     lines.extend(f"  set: {cue.message}" for cue in analysis.set_cues)
     lines.extend(f"  note: {note}" for note in analysis.notes)

@@ -122,6 +122,8 @@ def _verdict(analysis: Analysis) -> str:
                 f"top and came back down, so there is nothing to judge.{see}</p></div></section>")
     score = analysis.score
     tone = "#2e7d32" if score >= 85 else "#c77700" if score >= 65 else "#b3261e"
+    n = len(analysis.reps)
+    unjudged = sum(v.score is None for v in analysis.reps)
     fixes = [g for g in cue_groups(analysis) if g.severity != Severity.INFO][:2]
     if fixes:
         items = "".join(f"<li>{_esc(g.message)} <span class=meta>({_reps_text(g.reps)})</span></li>"
@@ -130,11 +132,17 @@ def _verdict(analysis: Analysis) -> str:
     else:
         unmeasured = _never_measured(analysis)
         caveat = (f" Not measured: {', '.join(unmeasured)}." if unmeasured else "")
-        body = f"<p>Nothing to fix: every rep met the targets the tool could measure.{_esc(caveat)}</p>"
-    n = len(analysis.reps)
+        which = "every judged rep" if unjudged else "every rep"
+        body = f"<p>Nothing to fix: {which} met the targets the tool could measure.{_esc(caveat)}</p>"
+    heading = f'{n} rep{"s" if n != 1 else ""} analysed'
+    if unjudged:
+        # a score over the judged reps alone must not read as the whole set's
+        heading = f"{n} reps counted, {n - unjudged} judged"
+        body += (f"<p>{unjudged} rep{'s' if unjudged != 1 else ''} not judged: a reading no real rep gives "
+                 "means the tracking went wrong there (the table says which), so the score is of the "
+                 "judged reps only.</p>")
     return (f'<section class="card verdict" style="--tone:{tone}"><div class="score">{score}'
-            f'<small>out of 100</small></div><div><h2>{n} rep{"s" if n != 1 else ""} analysed</h2>'
-            f"{body}</div></section>")
+            f'<small>out of 100</small></div><div><h2>{heading}</h2>{body}</div></section>')
 
 
 def _metric_cell(key: str, m: MetricValue, bands: Mapping[str, tuple[float, float]]) -> str:
