@@ -88,7 +88,7 @@ class EngineResult:
     pose: Keypoints  # MediaPipe's 33 points per frame, as observed
     joints: Keypoints  # near side, cleaned, repaired, with a "bar" point when a plate was found
     plate: PlateTrack
-    # the camera elevation the knee and shin biases followed (`_measuring`); None with reps counted on a plate
+    # the camera elevation the landmark biases followed (`_measuring`); None with reps counted on a plate
     elevation_deg: float | None = None
 
 
@@ -208,8 +208,8 @@ def _view(pose: Keypoints, side: str) -> ViewEstimate:
 
 def _measuring(config: MeasureConfig, pose: Keypoints, side: str, plated: bool) -> MeasureConfig:
     """The measuring settings for a set: unless reps are counted on a plate (`plated`, offline `has_bar`,
-    live decided in the warm-up), with the camera's elevation as estimated from `pose` (the knee and shin
-    biases follow it, `measure.metrics.landmark_bias_deg`)."""
+    live decided in the warm-up), with the camera's elevation as estimated from `pose` (the landmark biases
+    follow it, `measure.metrics.landmark_bias_deg`)."""
     return config if plated else replace(config, elevation_deg=camera_elevation_deg(pose, side))
 
 

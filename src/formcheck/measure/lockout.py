@@ -49,7 +49,7 @@ class MeasureConfig:
     min_trusted_share: float = 0.5  # a lockout value needs at least this share of trusted frames
     neck_offset_deg: float = NECK_NEUTRAL_OFFSET_DEG
     # how far the camera looks down on the lifter (`body.view.camera_elevation_deg`); the engine sets it
-    # for sets without a plate, and the knee and shin biases follow it (`metrics.landmark_bias_deg`)
+    # for sets without a plate, and the landmark biases follow it (`metrics.landmark_bias_deg`)
     elevation_deg: float = 0.0
 
     def __post_init__(self) -> None:

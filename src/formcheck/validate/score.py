@@ -64,7 +64,7 @@ class Outcome:
     notes: tuple[str, ...] = ()
     joints_xy: dict[str, np.ndarray] = field(default_factory=dict)  # the pose model's joints, before repair
     tilt_feature: np.ndarray | None = None  # (frames,) the pelvic-tilt cue of `pelvis.hip_line_offset`
-    elevation_deg: float | None = None  # the camera elevation the knee and shin biases followed
+    elevation_deg: float | None = None  # the camera elevation the landmark biases followed
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class ClipScore:
     unguarded: dict[str, list[float]] = field(default_factory=dict)  # angles of the pose model's own joints
     # (no plate repair, no confidence check) minus truth, at the true lockouts: what a naive tool reports
     tilt: tuple[float, float] | None = None  # (mean pelvic-tilt cue, true tilt) over the lockouts
-    elevation_deg: float | None = None  # the estimated camera elevation the knee and shin biases followed
+    elevation_deg: float | None = None  # the estimated camera elevation the landmark biases followed
 
     @property
     def view_correct(self) -> bool:
