@@ -10,9 +10,11 @@ from formcheck.body.landmarks import MEDIAPIPE_NAMES, N_LANDMARKS, Landmark
 from formcheck.body.view import (
     PLATE_SIDE_VIEW_MIN_PRESENCE,
     SIDE_VIEW_MAX_YAW_DEG,
+    STEEP_ELEVATION_DEG,
     YAW_ESTIMATE_BIAS_DEG,
     camera_elevation_deg,
     confirm_by_plate,
+    elevation_note,
     estimate_view,
     frame_elevation_deg,
     frame_near_side,
@@ -107,6 +109,13 @@ def test_elevation_is_read_from_the_far_side_drawn_higher(elevation, side):
     assert camera_elevation_deg(pose, side) == pytest.approx(elevation, abs=0.5)
     wrong = "right" if side == "left" else "left"  # the wrong near side reads the camera below
     assert camera_elevation_deg(pose, wrong) == pytest.approx(-elevation, abs=0.5)
+
+
+def test_a_steep_camera_gets_a_note_a_level_one_none():
+    assert elevation_note(None) is None  # reps counted on a plate: no estimate
+    assert elevation_note(STEEP_ELEVATION_DEG - 0.5) is None
+    note = elevation_note(27.4)
+    assert note is not None and "about 27°" in note and "level with the hips" in note
 
 
 def test_elevation_without_world_landmarks_is_level():

@@ -123,6 +123,22 @@ def frame_elevation_deg(pose: Keypoints, side: str) -> np.ndarray:
     return elevation
 
 
+# A camera estimated to look down on the lifter by this much or more gets a note in the report: on the check
+# renders without plates, cameras 10-20° above the lifter gave knee and hip-extension errors twice those of
+# level ones (6.6° and 6.5° against 3.2° and 3.5°, docs/accuracy.md "Camera elevation") and the cue precision
+# fell from 0.95 to 0.81. The estimate reads about 2° high, so 15° is well inside that band.
+STEEP_ELEVATION_DEG = 15.0
+
+
+def elevation_note(elevation_deg: float | None) -> str | None:
+    """What the report says of a camera that looks down steeply on the lifter (None: nothing to say)."""
+    if elevation_deg is None or elevation_deg < STEEP_ELEVATION_DEG:
+        return None
+    return (f"the camera looks down on the lifter by about {elevation_deg:.0f}° (estimated from the far "
+            "shoulder and hip): from above the knee and hip angles read less exactly; a camera level with "
+            "the hips measures best")
+
+
 def camera_elevation_deg(pose: Keypoints, side: str) -> float:
     """A clip's estimated camera elevation (`frame_elevation_deg`, the median over frames); 0 when no
     frame gives one (the pose model gave no world landmarks, or nobody was found): level, as assumed

@@ -22,7 +22,7 @@ import numpy as np
 from formcheck.body.filters import filter_joints
 from formcheck.body.joints import near_side
 from formcheck.body.keypoints import Keypoints
-from formcheck.body.view import camera_elevation_deg, confirm_by_plate, estimate_view
+from formcheck.body.view import camera_elevation_deg, confirm_by_plate, elevation_note, estimate_view
 from formcheck.errors import InputError
 from formcheck.flows.tracking import Observation, ObservedClip
 from formcheck.measure.clip import measure_clip
@@ -158,8 +158,9 @@ class Engine:
             measuring = _measuring(self.options.measure, pose, view.side, has_bar(joints))
             series, reps = measure_clip(joints, measuring)
             elevation = None if has_bar(joints) else measuring.elevation_deg
+        steep = elevation_note(elevation) if view.is_side_view else None
         analysis = judge(series, reps, view, self.options.pack, replace(source, frames=len(pose)),
-                         (*notes, *plate_notes))
+                         (*notes, *plate_notes, *([steep] if steep else [])))
         return EngineResult(analysis, pose, joints, plate, elevation)
 
     def _clip(self, source: SourceInfo) -> ObservedClip:
