@@ -19,7 +19,7 @@ from validate_factory import scored
 
 def _lockouts(reported: np.ndarray, truth: np.ndarray, bodies: int = 4) -> Lockouts:
     body = np.array([str(i % bodies) for i in range(reported.size)])
-    return Lockouts(reported, truth, body, np.full(reported.size, "level"))
+    return Lockouts(reported, truth, body, np.full(reported.size, "level"), np.full(reported.size, np.nan))
 
 
 @pytest.mark.parametrize(("current", "raw_bias"), [(5.8, 5.8), (5.8, 7.0), (3.4, 1.0)])

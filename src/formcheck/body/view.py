@@ -90,11 +90,7 @@ def frame_yaw_deg(pose: Keypoints) -> np.ndarray:
         seen_px = np.linalg.norm(xy[:, left] - xy[:, right], axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             estimates.append(np.degrees(np.arcsin(np.clip(seen_px / face_on_px, 0.0, 1.0))))
-    stacked = np.stack(estimates, axis=1)
-    found = np.isfinite(stacked).all(axis=1)
-    yaw = np.full(len(pose), np.nan)
-    yaw[found] = stacked[found].mean(axis=1)
-    return yaw
+    return _mean_where_all_known(estimates)
 
 
 def frame_elevation_deg(pose: Keypoints, side: str) -> np.ndarray:
@@ -116,11 +112,16 @@ def frame_elevation_deg(pose: Keypoints, side: str) -> np.ndarray:
         drop_px = xy[:, near, 1] - xy[:, far, 1]  # image y grows downward: the far end drawn higher
         with np.errstate(invalid="ignore", divide="ignore"):
             estimates.append(np.degrees(np.arcsin(np.clip(drop_px / face_on_px, -1.0, 1.0))))
+    return _mean_where_all_known(estimates)
+
+
+def _mean_where_all_known(estimates: list[np.ndarray]) -> np.ndarray:
+    """(frames,) the mean of per-frame estimates, NaN in frames where any of them is unknown."""
     stacked = np.stack(estimates, axis=1)
     found = np.isfinite(stacked).all(axis=1)
-    elevation = np.full(len(pose), np.nan)
-    elevation[found] = stacked[found].mean(axis=1)
-    return elevation
+    mean = np.full(stacked.shape[0], np.nan)
+    mean[found] = stacked[found].mean(axis=1)
+    return mean
 
 
 # A camera estimated to look down on the lifter by this much or more gets a note in the report: on the check

@@ -155,9 +155,10 @@ class Engine:
             if not view.is_side_view:
                 plate = PlateTrack.none(len(pose))
             joints, plate_notes = _offline_joints(pose, painted, plate, view.side, self.options.measure)
-            measuring = _measuring(self.options.measure, pose, view.side, has_bar(joints))
+            bar = has_bar(joints)
+            measuring = _measuring(self.options.measure, pose, view.side, bar)
             series, reps = measure_clip(joints, measuring)
-            elevation = None if has_bar(joints) else measuring.elevation_deg
+            elevation = None if bar else measuring.elevation_deg
         steep = elevation_note(elevation) if view.is_side_view else None
         analysis = judge(series, reps, view, self.options.pack, replace(source, frames=len(pose)),
                          (*notes, *plate_notes, *([steep] if steep else [])))

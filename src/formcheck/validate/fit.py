@@ -42,12 +42,10 @@ class Lockouts:
     truth: np.ndarray
     body: np.ndarray  # str body ids
     elevation: np.ndarray  # str elevation buckets
-    estimated_elevation: np.ndarray | None = None  # degrees the biases followed (NaN: none); None = all NaN
+    estimated_elevation: np.ndarray  # degrees the landmark biases followed (NaN: none, a plate)
 
     def __post_init__(self) -> None:
         n = self.reported.shape
-        if self.estimated_elevation is None:
-            object.__setattr__(self, "estimated_elevation", np.full(n, np.nan))
         if any(a.shape != n for a in (self.truth, self.body, self.elevation, self.estimated_elevation)):
             raise ValueError(f"Lockouts: expected arrays of one length, got {self.reported.shape}, "
                              f"{self.truth.shape}, {self.body.shape}, {self.elevation.shape}")
@@ -63,7 +61,7 @@ def lockouts(scores: Sequence[ClipScore], key: str) -> Lockouts:
             for s in scores if s.scored and not s.plated
             for e, t in zip(s.errors[key], s.truth_values[key], strict=True) if e is not None]
     if not rows:
-        return Lockouts(np.zeros(0), np.zeros(0), np.zeros(0, str), np.zeros(0, str))
+        return Lockouts(np.zeros(0), np.zeros(0), np.zeros(0, str), np.zeros(0, str), np.zeros(0))
     reported, truth, body, elevation, estimated = zip(*rows, strict=True)
     return Lockouts(np.array(reported, float), np.array(truth, float), np.array(body), np.array(elevation),
                     np.array(estimated, float))
@@ -100,7 +98,6 @@ def _body_key(body: str) -> tuple[int, str]:
 
 
 def _subset(data: Lockouts, keep: np.ndarray) -> Lockouts:
-    assert data.estimated_elevation is not None
     return Lockouts(data.reported[keep], data.truth[keep], data.body[keep], data.elevation[keep],
                     data.estimated_elevation[keep])
 
@@ -173,13 +170,11 @@ def fit_elevation_slope(data: Lockouts, name: str, key: str, current: float) -> 
     have an elevation estimate."""
     from formcheck.measure.metrics import ELEVATION_RANGE_DEG
 
-    assert data.estimated_elevation is not None
     data = _subset(data, np.isfinite(data.estimated_elevation))
     if len(data) < MIN_LOCKOUTS:
         return None
 
     def elevation(d: Lockouts) -> np.ndarray:
-        assert d.estimated_elevation is not None
         return np.clip(d.estimated_elevation, *ELEVATION_RANGE_DEG)
 
     def error(d: Lockouts, c: tuple[float, ...]) -> np.ndarray:
