@@ -22,6 +22,11 @@ METRIC_KEYS = (
     "neck_flexion_deg",
     "pelvic_tilt_deg",
 )
+# Below this confidence a lockout value is reported but not judged on: it is drawn unsure ("92?"), a rep
+# is not called good on it, and the shipped rule pack's angle rules ask as much to give a cue. A clear
+# joint reads about 0.99; an angle read from a hip behind a painted-out plate 0.5 (`plate/placement.py`,
+# docs/design.md).
+TRUSTED_CONFIDENCE = 0.6
 # The metrics in words, for people (report headings, summaries).
 METRIC_LABELS: Mapping[str, str] = MappingProxyType({
     "knee_angle_deg": "Knee angle",
@@ -84,6 +89,11 @@ class MetricValue:
     confidence: float = 0.0
     reason: str | None = None
 
+    @property
+    def trusted(self) -> bool:
+        """Measured surely enough to judge on (`TRUSTED_CONFIDENCE`)."""
+        return self.value is not None and self.confidence >= TRUSTED_CONFIDENCE
+
     def __post_init__(self) -> None:
         if self.value is not None and not math.isfinite(self.value):
             raise ValueError(f"MetricValue.value: expected a finite number or None, got {self.value}")
@@ -140,19 +150,20 @@ class RepSummary:
 
     @property
     def measured(self) -> bool:
-        """True when at least one angle was measured at lockout; a rep without any was counted and timed
-        but cannot be judged good or bad."""
-        return any(m.value is not None for m in self.metrics.values())
+        """True when at least one angle was measured surely enough to judge at lockout (`TRUSTED_CONFIDENCE`);
+        a rep without any was counted and timed but cannot be judged good or bad."""
+        return any(m.trusted for m in self.metrics.values())
 
     def without_cues(self) -> str:
         """What to say of this rep when no rule gave it a cue: good only when the angles that are
-        measured on every rep a clear side view shows (all but pelvic tilt, which never is) were."""
+        measured on every rep a clear side view shows (all but pelvic tilt, which never is) were, surely
+        enough to judge."""
         if not self.measured:
-            return "counted, but no angle could be measured (see notes)"
-        missing = [k for k in METRIC_KEYS if k != "pelvic_tilt_deg" and self.metrics[k].value is None]
+            return "counted, but no angle could be measured surely enough to judge (see notes)"
+        missing = [k for k in METRIC_KEYS if k != "pelvic_tilt_deg" and not self.metrics[k].trusted]
         if not missing:
             return "good"
-        seen = ", ".join(METRIC_LABELS[k].lower() for k in METRIC_KEYS if self.metrics[k].value is not None)
+        seen = ", ".join(METRIC_LABELS[k].lower() for k in METRIC_KEYS if self.metrics[k].trusted)
         return f"nothing to fix in what could be measured ({seen})"
 
 

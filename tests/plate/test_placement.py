@@ -7,12 +7,19 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.body.joints import JOINT_NAMES
+from formcheck.body.joints import JOINT_NAMES, SEEN_HIP
 from formcheck.body.keypoints import Keypoints
 from formcheck.body.landmarks import MEDIAPIPE_NAMES
 from formcheck.measure.lockout import MeasureConfig
 from formcheck.measure.reps import RepConfig
-from formcheck.plate.placement import TIMING_ONLY_CONFIDENCE, Repair, hip_from_bar, repair_joints, visible_leg
+from formcheck.plate.placement import (
+    PAINTED_HIP_CONFIDENCE,
+    TIMING_ONLY_CONFIDENCE,
+    Repair,
+    hip_from_bar,
+    repair_joints,
+    visible_leg,
+)
 from formcheck.plate.track import PlateTrack
 
 SHOULDER, HIP, KNEE, ANKLE = (np.array(p) for p in ([160.0, 170.0], [300.0, 168.0], [400.0, 165.0],
@@ -61,6 +68,25 @@ def test_plate_hides_the_hip_for_angles_but_keeps_it_for_timing() -> None:
     assert np.allclose(repaired.conf_of("hip"), TIMING_ONLY_CONFIDENCE)
     assert np.allclose(repaired.xy_of("knee"), KNEE) and np.allclose(repaired.conf_of("knee"), 0.9)
     assert any("timing only" in note and "not measured" in note for note in notes)
+
+
+def test_a_hip_read_on_painted_frames_is_measured_where_it_lies_behind_the_plate() -> None:
+    n = 4
+    joints = _joints(n)
+    seen = np.tile(HIP, (n, 1))
+    seen[3] = BAR + np.array([0.0, -80.0])  # drawn off the disc: not found there
+    conf = np.array([0.9, 0.9, 0.3, 0.9])  # frame 2: the model was unsure
+    joints = joints.with_point(SEEN_HIP, seen, conf)
+    painted = np.array([True, False, True, True])  # frame 1: the model saw the plate itself
+    repaired, notes = repair_joints(joints, _plate(n, BAR), painted=painted)
+    assert repaired.conf_of("hip").tolist() == [PAINTED_HIP_CONFIDENCE] + [TIMING_ONLY_CONFIDENCE] * 3
+    assert np.allclose(repaired.xy_of("hip")[0], HIP)
+    assert np.allclose(repaired.xy_of("hip")[1:], _hip())
+    assert MeasureConfig().min_confidence <= PAINTED_HIP_CONFIDENCE
+    assert any("painted out in 1 of them" in note for note in notes)
+    # without the painted frames nothing is read
+    unread, _ = repair_joints(joints, _plate(n, BAR))
+    assert np.allclose(unread.conf_of("hip"), TIMING_ONLY_CONFIDENCE)
 
 
 def test_knee_dragged_onto_the_plate_is_unknown_there() -> None:

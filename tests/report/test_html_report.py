@@ -97,7 +97,7 @@ def test_tiny_clips_still_render(analysis_factory, frames):
 @pytest.mark.parametrize(("measured", "expected"), [
     (("knee_angle_deg", "shin_from_vertical_deg", "hip_extension_deg", "neck_flexion_deg"), "good"),
     (("shin_from_vertical_deg",), "nothing to fix in what could be measured (shin from vertical)"),
-    ((), "counted, but no angle could be measured (see notes)"),
+    ((), "counted, but no angle could be measured surely enough to judge (see notes)"),
 ])
 def test_a_rep_without_cues_is_good_only_when_fully_measured(analysis_factory, measured, expected):
     from dataclasses import replace

@@ -21,6 +21,10 @@ JOINT_NAMES = ("ear", "mouth", "shoulder", "elbow", "wrist", "hip", "knee", "ank
                "far_ear", "far_mouth")
 # The leg's points below the hip, which a plate can make the pose model swap between sides.
 LOWER_LEG = ("knee", "ankle", "heel", "foot_index")
+# The point that is the hip where the pose model put it, kept even where a plate hides the hip ("hip" is
+# then placed, or unknown): its height still follows the hips' (`measure/lift.torso_rise`), and on frames
+# with the plate painted out it is where the hip is read from (`plate/placement.repair_joints`).
+SEEN_HIP = "seen_hip"
 
 
 def other_side(side: str) -> str:

@@ -20,16 +20,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from formcheck.body.filters import filter_joints
-from formcheck.body.joints import near_side
+from formcheck.body.joints import SEEN_HIP, near_side
 from formcheck.body.keypoints import Keypoints
 from formcheck.body.view import camera_elevation_deg, confirm_by_plate, elevation_note, estimate_view
 from formcheck.errors import InputError
 from formcheck.flows.tracking import Observation, ObservedClip
 from formcheck.measure.clip import measure_clip
-from formcheck.measure.lift import BAR, MIN_BAR_CONFIDENCE, MIN_BAR_SHARE, SEEN_HIP, has_bar
+from formcheck.measure.lift import BAR, MIN_BAR_CONFIDENCE, MIN_BAR_SHARE, has_bar
 from formcheck.measure.lockout import MeasureConfig
 from formcheck.measure.stream import Measurer
-from formcheck.plate.placement import repair_joints, repair_notes, visible_leg
+from formcheck.plate.placement import hip_unreadable, repair_joints, repair_notes, visible_leg
 from formcheck.plate.track import PlateTrack, refine, steady
 from formcheck.records import Analysis, Cue, FrameSeries, RepSummary, RepVerdict, SourceInfo, ViewEstimate
 from formcheck.rules import CueDebouncer, RulePack, evaluate_rep, evaluate_set
@@ -229,7 +229,8 @@ def _offline_joints(pose: Keypoints, painted: np.ndarray, plate: PlateTrack, sid
                     config: MeasureConfig) -> tuple[Keypoints, list[str]]:
     """Cleaned (zero-phase) and, under a plate, repaired joints with the bar, and notes on the repair."""
     joints = filter_joints(measured_joints(pose, painted, plate, side), config.filters, offline=True)
-    joints, notes = repair_joints(joints, plate)
+    unreadable = hip_unreadable(camera_elevation_deg(pose, side)) if plate.present else None
+    joints, notes = repair_joints(joints, plate, painted=painted, unreadable=unreadable)
     if plate.present:
         joints = joints.with_point(BAR, plate.center, plate.confidence)
     return joints, notes
@@ -248,6 +249,7 @@ class _LiveJudge:
             if support else False
         measuring = _measuring(options.measure, poses, self.side, self.bar)
         self.elevation_deg = None if self.bar else measuring.elevation_deg
+        self.unreadable = hip_unreadable(camera_elevation_deg(poses, self.side)) if self.bar else None
         self.measurer = Measurer(measuring, bar=self.bar)
         self.debouncer = CueDebouncer()
         self.verdicts: list[RepVerdict] = []
@@ -260,7 +262,8 @@ class _LiveJudge:
         joints = measured_joints(observation.pose, np.array([observation.painted]), plate, self.side)
         if self.bar:  # the plate covers the hips all set long: the hip comes from the bar or is unknown
             joints = joints.with_point("hip", np.full((1, 2), np.nan), np.zeros(1))
-            joints, _ = repair_joints(joints, plate)
+            joints, _ = repair_joints(joints, plate, painted=np.array([observation.painted]),
+                                      unreadable=self.unreadable)
             joints = joints.with_point(BAR, plate.center, plate.confidence)
         step = self.measurer.update(joints)
         self._joints.append(step.joints)
@@ -293,4 +296,4 @@ class _LiveJudge:
 
     def notes(self, plate: PlateTrack) -> list[str]:
         """What the report says about the plate (as the offline path says it)."""
-        return repair_notes(self.joints(), plate)
+        return repair_notes(self.joints(), plate, unreadable=self.unreadable)

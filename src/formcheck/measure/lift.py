@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.body.filters import fill_gaps
-from formcheck.body.joints import body_scale
+from formcheck.body.joints import SEEN_HIP, body_scale
 from formcheck.body.keypoints import Keypoints
 from formcheck.measure import geometry
 from formcheck.measure.lockout import MeasureConfig
@@ -31,9 +31,6 @@ MIN_BAR_SHARE = 0.5
 MIN_BAR_CONFIDENCE = 0.6
 # Longest stretch without the plate that the bar height is interpolated across.
 MAX_BAR_GAP_MS = 1000.0
-# The point of the joints that is the hip where the pose model put it, kept even where a plate hides the
-# hip (and "hip" is unknown or placed from the bar): its height still follows the hips' (`torso_rise`).
-SEEN_HIP = "seen_hip"
 
 
 @dataclass(frozen=True)

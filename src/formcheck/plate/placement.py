@@ -20,13 +20,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.body.joints import LOWER_LEG, other_side
+from formcheck.body.joints import LOWER_LEG, SEEN_HIP, other_side
 from formcheck.body.keypoints import Keypoints
 from formcheck.plate.track import PlateTrack
 
 # Confidence of joints placed for timing only: at or above the rep tracker's floor (`RepConfig.
 # min_confidence`, 0.3), below what a lockout metric accepts (`MeasureConfig.min_confidence`, 0.5).
 TIMING_ONLY_CONFIDENCE = 0.4
+# Confidence of a hip the pose model read on a frame with the plate painted out: at what a lockout metric
+# accepts (`MeasureConfig.min_confidence`, 0.5), so the angles at the hip are measured, and below a clear
+# hip's (docs/accuracy.md gives their error on plated sets).
+PAINTED_HIP_CONFIDENCE = 0.5
+# ... and only from a camera about level with the hips: seen from above, the model's hip behind the painted
+# plate is off by more than the cues can bear (docs/accuracy.md, "Loaded sets"). The camera's elevation is
+# estimated from the far shoulder and hip (`body.view.camera_elevation_deg`); fitted on the tune split.
+READ_HIP_MAX_ELEVATION_DEG = 15.0
+
+
+def hip_unreadable(elevation_deg: float) -> str | None:
+    """Why the hip behind a painted-out plate is not read from a camera `elevation_deg` above the lifter
+    (None: it is read)."""
+    if elevation_deg <= READ_HIP_MAX_ELEVATION_DEG:
+        return None
+    return (f"the camera looks down on the lifter by about {elevation_deg:.0f}°, and from above a hip behind "
+            f"a plate is not read surely enough; film level with the hips")
 
 
 @dataclass(frozen=True)
@@ -36,11 +53,15 @@ class Repair:
     `hip_below_bar`: the hip joint centre lies this many shoulder-to-bar lengths below the bar axis,
     square to the shoulder->bar line (about 11-13 cm on an adult torso: half the pelvis' depth under the
     crease plus the bar's radius). `knee_margin`: a knee closer to the plate's centre than (1 + margin)
-    radii counts as hidden.
+    radii counts as hidden. `min_seen_confidence`, `seen_margin`: the pose model's hip on a painted frame
+    is read when its confidence is at least this and it lies within (1 + margin) radii of the plate's
+    centre (the hip joint is behind the plate; a hip drawn off the disc was not found there).
     """
 
     hip_below_bar: float = 0.30
     knee_margin: float = 0.1
+    min_seen_confidence: float = 0.5
+    seen_margin: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.hip_below_bar < 0.6:
@@ -100,10 +121,16 @@ def visible_leg(pose: Keypoints, plate: PlateTrack, side: str) -> Keypoints:
     return Keypoints(pose.t_ms, xy, conf, pose.names, pose.world)
 
 
-def repair_joints(joints: Keypoints, plate: PlateTrack | None,
-                  repair: Repair | None = None) -> tuple[Keypoints, list[str]]:
-    """Joints with the plate-hidden hip placed for timing only and a knee on the plate made unknown, plus
-    notes saying so. Without a plate the joints come back unchanged (see the module docstring)."""
+def repair_joints(joints: Keypoints, plate: PlateTrack | None, repair: Repair | None = None,
+                  painted: np.ndarray | None = None,
+                  unreadable: str | None = None) -> tuple[Keypoints, list[str]]:
+    """Joints with the plate-hidden hip placed, and a knee on the plate made unknown, plus notes saying so.
+    Without a plate the joints come back unchanged (see the module docstring).
+
+    The hip: where the frame was `painted` (the plate painted out before the pose model looked) and the
+    model put the hip (`SEEN_HIP`) confidently behind the plate's disc, that reading, at
+    `PAINTED_HIP_CONFIDENCE`, unless the camera makes it `unreadable` (`hip_unreadable`: why); elsewhere
+    placed from the bar for timing only."""
     repair = repair or Repair()
     if plate is None or not plate.present:
         return joints, []
@@ -112,25 +139,47 @@ def repair_joints(joints: Keypoints, plate: PlateTrack | None,
     hip = hip_from_bar(plate.center, joints.xy_of("shoulder"), repair.hip_below_bar)
     has_hip = plate.found & (joints.conf_of("shoulder") > 0) & np.isfinite(hip).all(axis=1)
     hip = np.where(has_hip[:, None], hip, np.nan)
+    hip_conf = np.where(has_hip, TIMING_ONLY_CONFIDENCE, 0.0)
+    read = _read_hip(joints, plate, repair, None if unreadable else painted)
+    if read.any():
+        hip[read] = joints.xy_of(SEEN_HIP)[read]
+        hip_conf = np.where(read, PAINTED_HIP_CONFIDENCE, hip_conf)
     on_plate = plate.covers(joints.xy_of("knee"), margin=repair.knee_margin)
     knee, knee_conf = joints.xy_of("knee").copy(), np.where(on_plate, 0.0, joints.conf_of("knee"))
     if on_plate.any():
         knee[on_plate] = _still_knee(joints, hip, on_plate)
-    out = joints.with_point("hip", hip, np.where(has_hip, TIMING_ONLY_CONFIDENCE, 0.0))
-    return out.with_point("knee", knee, knee_conf), _notes(plate, on_plate)
+    out = joints.with_point("hip", hip, hip_conf)
+    return out.with_point("knee", knee, knee_conf), _notes(plate, on_plate, int(read.sum()), unreadable)
 
 
-def repair_notes(joints: Keypoints, plate: PlateTrack, repair: Repair | None = None) -> list[str]:
+def _read_hip(joints: Keypoints, plate: PlateTrack, repair: Repair, painted: np.ndarray | None) -> np.ndarray:
+    """(frames,) bool: the pose model's own hip can be read there (see `repair_joints`)."""
+    if painted is None or SEEN_HIP not in joints.names:
+        return np.zeros(len(joints), dtype=bool)
+    seen = joints.xy_of(SEEN_HIP)
+    return (np.asarray(painted, bool) & (joints.conf_of(SEEN_HIP) >= repair.min_seen_confidence)
+            & plate.covers(seen, margin=repair.seen_margin))
+
+
+def repair_notes(joints: Keypoints, plate: PlateTrack, repair: Repair | None = None,
+                 unreadable: str | None = None) -> list[str]:
     """What `repair_joints` says of a clip's plate, for joints it has already repaired."""
     if not plate.present:
         return []
-    return _notes(plate, plate.covers(joints.xy_of("knee"), margin=(repair or Repair()).knee_margin))
+    read = int((joints.conf_of("hip") == PAINTED_HIP_CONFIDENCE).sum())
+    knee_on_plate = plate.covers(joints.xy_of("knee"), margin=(repair or Repair()).knee_margin)
+    return _notes(plate, knee_on_plate, read, unreadable)
 
 
-def _notes(plate: PlateTrack, knee_on_plate: np.ndarray) -> list[str]:
-    notes = [f"hip hidden behind the plate in {int(plate.found.sum())} of {len(plate)} frames: placed "
-             "from the bar for rep timing only; hip angles are not measured (the plate's perspective "
-             "offset from the hip depends on the camera, which one view cannot tell)"]
+def _notes(plate: PlateTrack, knee_on_plate: np.ndarray, read: int, unreadable: str | None) -> list[str]:
+    hidden = f"hip hidden behind the plate in {int(plate.found.sum())} of {len(plate)} frames"
+    if read:
+        notes = [f"{hidden}: read by the pose model with the plate painted out in {read} of them, where the "
+                 "angles at the hip are measured (less surely than a clear hip: docs/accuracy.md); elsewhere "
+                 "placed from the bar for rep timing only"]
+    else:
+        why = unreadable or "the pose model did not find it behind the plate painted out"
+        notes = [f"{hidden}: placed from the bar for rep timing only; hip angles are not measured: {why}"]
     if knee_on_plate.any():
         notes.append(f"knee landmark on the plate in {int(knee_on_plate.sum())} frame(s): unknown there")
     return notes

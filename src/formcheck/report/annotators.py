@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from formcheck.body.keypoints import Keypoints
-from formcheck.records import Severity
+from formcheck.records import TRUSTED_CONFIDENCE, Severity
 
 BGR = tuple[int, int, int]
 
@@ -104,7 +104,8 @@ def _text_box(image: np.ndarray, text: str, org: tuple[int, int], scale: float, 
     cv2.putText(image, text, (x0 + pad, y0 + pad + h), FONT, scale, color, thickness, cv2.LINE_AA)
 
 
-def format_metric(value: float | None, confidence: float, min_confidence: float = 0.5) -> tuple[str, bool]:
+def format_metric(value: float | None, confidence: float,
+                  min_confidence: float = TRUSTED_CONFIDENCE) -> tuple[str, bool]:
     """A metric as shown on screen and whether it is trusted: '?' when unmeasured, '92?' when unsure."""
     if value is None or not math.isfinite(value):
         return "?", False
@@ -113,7 +114,7 @@ def format_metric(value: float | None, confidence: float, min_confidence: float 
 
 
 def angle_labels(image: np.ndarray, joints: Keypoints, metrics: Mapping[str, float | None],
-                 confidence: Mapping[str, float], *, min_confidence: float = 0.5,
+                 confidence: Mapping[str, float], *, min_confidence: float = TRUSTED_CONFIDENCE,
                  scale: float | None = None) -> np.ndarray:
     """Knee, hip and neck values beside their joints; unmeasured or low-confidence ones greyed."""
     s = scale or scale_of(image)

@@ -14,13 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck import __version__
-from formcheck.records import METRIC_KEYS, METRIC_LABELS, Analysis, MetricValue, RepVerdict, Severity
+from formcheck.records import (
+    METRIC_KEYS,
+    METRIC_LABELS,
+    TRUSTED_CONFIDENCE,
+    Analysis,
+    MetricValue,
+    RepVerdict,
+    Severity,
+)
 from formcheck.report.files import atomic_write
 from formcheck.report.keyframes import EncodedKeyFrame
 from formcheck.report.plots import DEFAULT_BANDS, metrics_png, plotted_metrics
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = TRUSTED_CONFIDENCE
 
 # The page look report.html shares with trends.html.
 PAGE_CSS = """
@@ -102,6 +110,15 @@ def _never_measured(analysis: Analysis) -> list[str]:
             if all(v.rep.metrics[key].value is None for v in analysis.reps)]
 
 
+def _never_sure(analysis: Analysis) -> list[str]:
+    """Labels of the metrics measured at some lockout but never surely enough to judge (`MIN_CONFIDENCE`)."""
+    def unsure(m: MetricValue) -> bool:
+        return m.value is None or m.confidence < MIN_CONFIDENCE
+    return [METRIC_LABELS.get(key, key) for key in METRIC_KEYS
+            if all(unsure(v.rep.metrics[key]) for v in analysis.reps)
+            and any(v.rep.metrics[key].value is not None for v in analysis.reps)]
+
+
 def _verdict(analysis: Analysis) -> str:
     if not analysis.view.is_side_view:
         reason = analysis.view.reason or "the camera is not side-on"
@@ -130,8 +147,10 @@ def _verdict(analysis: Analysis) -> str:
                         for g in fixes)
         body = f"<p>Fix first:</p><ol>{items}</ol>"
     else:
-        unmeasured = _never_measured(analysis)
+        unmeasured, unsure = _never_measured(analysis), _never_sure(analysis)
         caveat = (f" Not measured: {', '.join(unmeasured)}." if unmeasured else "")
+        if unsure:
+            caveat += f" Measured too unsurely to judge (shown with ?): {', '.join(unsure)}."
         which = "every judged rep" if unjudged else "every rep"
         body = f"<p>Nothing to fix: {which} met the targets the tool could measure.{_esc(caveat)}</p>"
     heading = f'{n} rep{"s" if n != 1 else ""} analysed'

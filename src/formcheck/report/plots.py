@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from formcheck.records import METRIC_KEYS, METRIC_LABELS, FrameSeries, Phase, RepSummary
+from formcheck.records import METRIC_KEYS, METRIC_LABELS, TRUSTED_CONFIDENCE, FrameSeries, Phase, RepSummary
 
 # Target bands at lockout (degrees), from the article via docs/design.md's conventions.
 DEFAULT_BANDS: Mapping[str, tuple[float, float]] = MappingProxyType({
@@ -94,7 +94,8 @@ def lockout_points(t: np.ndarray, reps: Sequence[RepSummary], key: str) -> list[
 
 def metrics_png(series: FrameSeries, reps: Sequence[RepSummary],
                 bands: Mapping[str, tuple[float, float]] = DEFAULT_BANDS,
-                metrics: Sequence[str] = METRIC_KEYS, min_confidence: float = 0.5, dpi: int = 110) -> bytes:
+                metrics: Sequence[str] = METRIC_KEYS, min_confidence: float = TRUSTED_CONFIDENCE,
+                dpi: int = 110) -> bytes:
     """One stacked PNG, a row per measured metric, sharing the time axis (seconds)."""
     keys = plotted_metrics(series, metrics)
     if not keys:

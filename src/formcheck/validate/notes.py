@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from formcheck.plate.placement import PAINTED_HIP_CONFIDENCE, READ_HIP_MAX_ELEVATION_DEG
 from formcheck.validate.constants import TUNE_FIT, registry_rows
 from formcheck.validate.markdown import constants_table, cues_table, floor_table
 from formcheck.validate.pelvis import ACCEPT_MAE_DEG
@@ -23,6 +24,20 @@ from formcheck.validate.summary import GridSummary, MetricSummary
 TILT_OUTLINE_NOTE = ("floor-side outline within 40 px of the hip moved by at most 2 px between a 15° tuck "
                      "and none, the size of the mask's own edge noise; the renderer's skinning may soften "
                      "a real tuck, but a 2 px signal is not a 5° measurement.")
+
+
+# Measured once on the tune split's plated lockouts (hips hidden, camera within 25° of side-on), with the true
+# knee and ankle so that only the hip's placement counts: the leads of the plate issue that did not hold.
+PLATE_LEADS_NOTE = (
+    "Other ways to place the hidden hip were measured on the tune split's plated lockouts (192 lockouts, "
+    "the knee and ankle taken from the truth, so only the hip counts; knee angle MAE) and did not hold: "
+    "the plate's centre as the hip, 23.3°; a fixed offset from the bar in the torso's frame, 13.1°; that "
+    "offset plus the bar moved along the body's left-right axis (from the pose model's world landmarks) "
+    "and toward the image centre by a depth ratio of 0.7-0.9 (the plate nearer the camera than the hip), "
+    "7.8-9.9°; the same with the *true* left-right axis of the shoulders, 5.6°. A free term pulling the "
+    "hip toward the image centre fitted best (4.6°), but only because the renderer aims its camera at the "
+    "hips, which a user's camera need not do, so it is not used. The pose model's own hip on the painted "
+    "frame gave 6.8° over all those lockouts, from any camera height.")
 
 
 def _px(values: list[float]) -> str:
@@ -39,12 +54,24 @@ def occlusion_section(summary: GridSummary, scores: list[ClipScore]) -> str:
     on = [s.hip_px_error for s in scored if s.plated and s.hip_px_error is not None]
     off = [s.hip_px_error for s in scored if not s.plated and s.hip_px_error is not None]
     hip, knee = summary.unguarded.get("hip_extension_deg", {}), summary.unguarded.get("knee_angle_deg", {})
+    plated = {key: summary.metrics[key]["plated"] for key in ("knee_angle_deg", "hip_extension_deg",
+                                                                "neck_flexion_deg")}
+    read = ", ".join(f"{name} {_deg(plated[key])}" for name, key in (
+        ("knee", "knee_angle_deg"), ("hip extension", "hip_extension_deg"), ("neck", "neck_flexion_deg")))
     lines = [
-        "A plate hides the hips for the whole set. formcheck finds the plate, paints it out of the image "
-        "the pose model sees, and treats every joint it hides as unknown for measuring: reps are counted "
-        "from the bar (the plate's centre), and every angle that needs the hidden hip is reported as null "
-        "with the reason, so no cue is given on it. The shin does not need the hip, so the shin and the "
-        "feet cues are given under a plate too.",
+        "A plate hides the hips for the whole set. formcheck finds the plate and paints it out of the image "
+        "the pose model sees; reps are counted from the bar (the plate's centre). Where the model then finds "
+        "the hip behind the plate's disc, and the camera is about level with the hips (estimated elevation "
+        f"at most {READ_HIP_MAX_ELEVATION_DEG:.0f}°, `plate/placement.py`), the knee angle, hip extension "
+        f"and neck are read from that hip with confidence {PAINTED_HIP_CONFIDENCE:g}: reported, but not "
+        "cued on (the rules on those angles ask 0.6). Elsewhere they are null with the reason. The shin "
+        "does not need the hip, so the shin and the feet cues are given under a plate too.",
+        "",
+        f"Those readings on this grid's plated lockouts, MAE (n measured): {read}. Cueing on them was "
+        "tried on the tune split and dropped: 3 more right cues (short lockouts), 8 more false ones "
+        "(arches and feet too close on good reps, chin lifted from the neck's bias of about -10°).",
+        "",
+        PLATE_LEADS_NOTE,
         "",
         f"Plate presence was right on {_pct(summary.plate_accuracy)} of the clips the camera check accepted. "
         f"Distance of the hip the tool used from the true hip joint at lockout (median over clips): "
