@@ -181,8 +181,20 @@ def test_neck_offset_is_subtracted():
 @pytest.mark.parametrize("name", ["ear", "far_ear", "mouth", "far_mouth", "shoulder", "hip"])
 def test_neck_confidence_is_its_weakest_point(name):
     assert name in METRIC_JOINTS["neck_flexion_deg"]
-    values, conf = compute_metrics(make_joints(conf={name: 0.35}))["neck_flexion_deg"]
-    assert conf[0] == pytest.approx(0.35) and values[0] == pytest.approx(0.0, abs=1e-9)
+    values, conf = compute_metrics(make_joints(conf={name: 0.65}))["neck_flexion_deg"]
+    assert conf[0] == pytest.approx(0.65) and values[0] == pytest.approx(0.0, abs=1e-9)
+    if name != "hip":
+        values, conf = compute_metrics(make_joints(conf={name: 0.35}))["neck_flexion_deg"]
+        assert conf[0] == pytest.approx(0.35)
+
+
+@pytest.mark.parametrize("hip_confidence", [0.5, 0.35])
+def test_neck_needs_a_clear_hip_for_its_torso_line(hip_confidence):
+    """A hip read behind a painted-out plate (0.5) or unsure is not enough for the neck: unmeasured."""
+    joints = make_joints(conf={"hip": hip_confidence})
+    values, conf = compute_metrics(joints)["neck_flexion_deg"]
+    assert np.isnan(values[0]) and conf[0] == 0.0
+    assert compute_metrics(joints)["knee_angle_deg"][1][0] == pytest.approx(hip_confidence)  # others read it
 
 
 @pytest.mark.parametrize("key", list(METRIC_JOINTS))

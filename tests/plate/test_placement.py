@@ -74,7 +74,7 @@ def test_a_hip_read_on_painted_frames_is_measured_where_it_lies_behind_the_plate
     n = 4
     joints = _joints(n)
     seen = np.tile(HIP, (n, 1))
-    seen[3] = BAR + np.array([0.0, -80.0])  # drawn off the disc: not found there
+    seen[3] = BAR + np.array([0.0, -150.0])  # drawn 2.5 radii off the plate: not found there
     conf = np.array([0.9, 0.9, 0.3, 0.9])  # frame 2: the model was unsure
     joints = joints.with_point(SEEN_HIP, seen, conf)
     painted = np.array([True, False, True, True])  # frame 1: the model saw the plate itself

@@ -16,7 +16,7 @@ import numpy as np
 
 from formcheck.body.keypoints import Keypoints
 from formcheck.measure import geometry
-from formcheck.records import METRIC_KEYS
+from formcheck.records import METRIC_KEYS, TRUSTED_CONFIDENCE
 
 # (values, confidence), both (frames,): values in degrees, NaN where unmeasured; confidence 0..1, 0 there.
 Series = tuple[np.ndarray, np.ndarray]
@@ -143,6 +143,9 @@ def compute_metrics(joints: Keypoints, *, neck_offset_deg: float = NECK_NEUTRAL_
         conf = joint_confidence(joints, names)
         if key == "neck_flexion_deg":
             values = neck_flexion(joints, neck_offset_deg)
+            # the torso line needs a clear hip: against one read behind a painted-out plate the neck read
+            # 17° low on the tune split's plated lockouts (MAE 20°), so it is not measured there
+            conf = np.where(joints.conf_of("hip") >= TRUSTED_CONFIDENCE, conf, 0.0)
         else:
             inputs = (joints.xy_of(n) for n in _ANGLE_JOINTS.get(key, names))
             values = _ANGLES[key](*inputs) - landmark_bias_deg(key, elevation_deg)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.plate.placement import PAINTED_HIP_CONFIDENCE, READ_HIP_MAX_ELEVATION_DEG
+from formcheck.records import TRUSTED_CONFIDENCE
 from formcheck.validate.constants import TUNE_FIT, registry_rows
 from formcheck.validate.markdown import constants_table, cues_table, floor_table
 from formcheck.validate.pelvis import ACCEPT_MAE_DEG
@@ -54,22 +55,23 @@ def occlusion_section(summary: GridSummary, scores: list[ClipScore]) -> str:
     on = [s.hip_px_error for s in scored if s.plated and s.hip_px_error is not None]
     off = [s.hip_px_error for s in scored if not s.plated and s.hip_px_error is not None]
     hip, knee = summary.unguarded.get("hip_extension_deg", {}), summary.unguarded.get("knee_angle_deg", {})
-    plated = {key: summary.metrics[key]["plated"] for key in ("knee_angle_deg", "hip_extension_deg",
-                                                                "neck_flexion_deg")}
+    plated = {key: summary.metrics[key]["plated"] for key in ("knee_angle_deg", "hip_extension_deg")}
     read = ", ".join(f"{name} {_deg(plated[key])}" for name, key in (
-        ("knee", "knee_angle_deg"), ("hip extension", "hip_extension_deg"), ("neck", "neck_flexion_deg")))
+        ("knee", "knee_angle_deg"), ("hip extension", "hip_extension_deg")))
     lines = [
         "A plate hides the hips for the whole set. formcheck finds the plate and paints it out of the image "
         "the pose model sees; reps are counted from the bar (the plate's centre). Where the model then finds "
-        "the hip behind the plate's disc, and the camera is about level with the hips (estimated elevation "
-        f"at most {READ_HIP_MAX_ELEVATION_DEG:.0f}°, `plate/placement.py`), the knee angle, hip extension "
-        f"and neck are read from that hip with confidence {PAINTED_HIP_CONFIDENCE:g}: reported, but not "
-        "cued on (the rules on those angles ask 0.6). Elsewhere they are null with the reason. The shin "
-        "does not need the hip, so the shin and the feet cues are given under a plate too.",
+        "the hip on or beside the plate's disc, and the camera is about level with the hips (estimated "
+        f"elevation at most {READ_HIP_MAX_ELEVATION_DEG:.0f}°, `plate/placement.py`), the knee angle and hip "
+        f"extension are read from that hip with confidence {PAINTED_HIP_CONFIDENCE:g}: reported, but not "
+        f"cued on (the rules on those angles ask {TRUSTED_CONFIDENCE:g}). Elsewhere they are null with the "
+        "reason, and so is the neck, whose torso line needs a clear hip (against the read hip it was 17° "
+        "low on the tune split, MAE 20°). The shin does not need the hip, so the shin and the feet cues are "
+        "given under a plate too.",
         "",
         f"Those readings on this grid's plated lockouts, MAE (n measured): {read}. Cueing on them was "
-        "tried on the tune split and dropped: 3 more right cues (short lockouts), 8 more false ones "
-        "(arches and feet too close on good reps, chin lifted from the neck's bias of about -10°).",
+        "tried on the tune split (the hip read behind the disc only) and dropped: 3 more right cues (short "
+        "lockouts), 8 more false ones (arches and feet too close on good reps, chin lifted from the neck).",
         "",
         PLATE_LEADS_NOTE,
         "",
