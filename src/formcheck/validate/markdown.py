@@ -19,6 +19,7 @@ from formcheck.validate.summary import (
     LOADS,
     MAE_TARGETS,
     PELVIC_TILT_TARGET_DEG,
+    PLATED_TARGETS,
     REPS_EXACT_TARGET,
     ROW_PRECISION_TARGET,
     SHORT,
@@ -148,12 +149,17 @@ def _cue_targets(summary: GridSummary) -> list[TargetRow]:
 
 
 def _plated_row(summary: GridSummary) -> TargetRow:
-    parts = []
+    parts, met = [], True
     for key in MAE_TARGETS:
         s = summary.metrics[key]["plated"]
         parts.append(f"{SHORT[key]} {_deg(s.mae)} on {_pct(s.coverage)}")
-    return TargetRow("plated lockouts: MAE on the measured share", "(not yet a target: may be null)",
-                     "; ".join(parts), "–")
+        if key in PLATED_TARGETS:
+            limit, share = PLATED_TARGETS[key]
+            met = met and s.mae is not None and s.mae <= limit and (s.coverage or 0.0) >= share
+    target = "; ".join(f"{SHORT[k]} ≤ {limit:g}° on ≥ {share:.0%}"
+                       for k, (limit, share) in PLATED_TARGETS.items())
+    return TargetRow("plated lockouts: MAE on the measured share (issue 13)", target, "; ".join(parts),
+                     _yes(met))
 
 
 def target_rows(summary: GridSummary) -> list[TargetRow]:
