@@ -25,6 +25,8 @@ LOWER_LEG = ("knee", "ankle", "heel", "foot_index")
 # then placed, or unknown): its height still follows the hips' (`measure/lift.torso_rise`), and on frames
 # with the plate painted out it is where the hip is read from (`plate/placement.repair_joints`).
 SEEN_HIP = "seen_hip"
+# The point that is the bar (the near plate's centre), in the frames where a plate is found.
+BAR = "bar"
 
 
 def other_side(side: str) -> str:

@@ -15,15 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.body.filters import fill_gaps
-from formcheck.body.joints import SEEN_HIP, body_scale
+from formcheck.body.joints import BAR, SEEN_HIP, body_scale
 from formcheck.body.keypoints import Keypoints
 from formcheck.measure import geometry
 from formcheck.measure.lockout import MeasureConfig
 from formcheck.measure.metrics import Series
 from formcheck.measure.reps import RepConfig
 
-# The point of the joints that is the bar (the near plate's centre), when a plate is found.
-BAR = "bar"
 # With a plate, reps are counted on the bar when it was seen in at least this share of frames, with at
 # least this median confidence. On rendered clips real plates are found in 59-100% of frames (median
 # confidence 0.73-0.97); faint circles found in clips without plates scored 0.56-0.64.

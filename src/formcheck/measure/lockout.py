@@ -14,8 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formcheck.body.filters import FilterConfig
+from formcheck.body.joints import BAR
 from formcheck.body.keypoints import Keypoints
-from formcheck.measure.metrics import METRIC_JOINTS, NECK_NEUTRAL_OFFSET_DEG, PELVIC_TILT_UNMEASURED, Series
+from formcheck.measure.metrics import (
+    METRIC_JOINTS,
+    NECK_NEUTRAL_OFFSET_DEG,
+    NECK_UNDER_PLATE,
+    PELVIC_TILT_UNMEASURED,
+    Series,
+)
 from formcheck.measure.reps import RepConfig, RepSegment
 from formcheck.records import METRIC_KEYS, MetricValue, RepSummary
 
@@ -78,6 +85,8 @@ def _why_unknown(key: str, joints: Keypoints | None, frames: np.ndarray, untrust
     share = f"{100 * untrusted_share:.0f}% of lockout frames"
     if joints is None or key not in METRIC_JOINTS:
         return f"uncertain in {share}"
+    if key == "neck_flexion_deg" and BAR in joints.names and (joints.conf_of(BAR)[frames] > 0).mean() >= 0.5:
+        return NECK_UNDER_PLATE
     names = METRIC_JOINTS[key]
     worst = min(names, key=lambda n: float(np.nanmedian(np.nan_to_num(joints.conf_of(n)[frames]))))
     hint = " (behind a plate?)" if worst in ("hip", "knee") else ""

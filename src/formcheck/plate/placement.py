@@ -59,17 +59,24 @@ class Repair:
     joint shows beside the plate (on the tune split's plated lockouts the true hip lay up to 1.85 radii
     from the plate's centre, and the model's hip within 2-12 px of it there); one drawn farther off was
     not found. Reading beside the disc as well took the knee's coverage from 28% to 40% of the tune
-    split's plated lockouts (MAE 4.7° -> 4.4°).
+    split's plated lockouts (MAE 4.7° -> 4.4°). `beside_margin`: a hip found farther than (1 + margin)
+    radii from the plate's centre is in view beside it, as clear as without a plate, so it keeps the
+    model's own confidence and its angles are cued on (tune split: 3 more short lockouts and 4 more arches
+    called, no false cue more); one on the disc or its rim gets `PAINTED_HIP_CONFIDENCE`.
     """
 
     hip_below_bar: float = 0.30
     knee_margin: float = 0.1
     min_seen_confidence: float = 0.5
     seen_margin: float = 1.0
+    beside_margin: float = 0.2
 
     def __post_init__(self) -> None:
         if not 0 <= self.hip_below_bar < 0.6:
             raise ValueError(f"Repair.hip_below_bar: expected 0..0.6, got {self.hip_below_bar}")
+        if not 0 <= self.beside_margin <= self.seen_margin:
+            raise ValueError(f"Repair.beside_margin: expected 0..seen_margin ({self.seen_margin}), "
+                             f"got {self.beside_margin}")
         if not -0.5 <= self.knee_margin <= 1.0:
             raise ValueError(f"Repair.knee_margin: expected -0.5..1.0 plate radii, got {self.knee_margin}")
 
@@ -132,9 +139,9 @@ def repair_joints(joints: Keypoints, plate: PlateTrack | None, repair: Repair | 
     Without a plate the joints come back unchanged (see the module docstring).
 
     The hip: where the frame was `painted` (the plate painted out before the pose model looked) and the
-    model put the hip (`SEEN_HIP`) confidently on or near the plate's disc, that reading, at
-    `PAINTED_HIP_CONFIDENCE`, unless the camera makes it `unreadable` (`hip_unreadable`: why); elsewhere
-    placed from the bar for timing only."""
+    model put the hip (`SEEN_HIP`) confidently on or near the plate's disc, that reading, unless the camera
+    makes it `unreadable` (`hip_unreadable`: why): at `PAINTED_HIP_CONFIDENCE` on the disc, at its own
+    confidence beside it (see `Repair`); elsewhere placed from the bar for timing only."""
     repair = repair or Repair()
     if plate is None or not plate.present:
         return joints, []
@@ -147,7 +154,9 @@ def repair_joints(joints: Keypoints, plate: PlateTrack | None, repair: Repair | 
     read = _read_hip(joints, plate, repair, None if unreadable else painted)
     if read.any():
         hip[read] = joints.xy_of(SEEN_HIP)[read]
+        beside = read & ~plate.covers(joints.xy_of(SEEN_HIP), margin=repair.beside_margin)
         hip_conf = np.where(read, PAINTED_HIP_CONFIDENCE, hip_conf)
+        hip_conf = np.where(beside, joints.conf_of(SEEN_HIP), hip_conf)
     on_plate = plate.covers(joints.xy_of("knee"), margin=repair.knee_margin)
     knee, knee_conf = joints.xy_of("knee").copy(), np.where(on_plate, 0.0, joints.conf_of("knee"))
     if on_plate.any():
@@ -170,20 +179,21 @@ def repair_notes(joints: Keypoints, plate: PlateTrack, repair: Repair | None = N
     """What `repair_joints` says of a clip's plate, for joints it has already repaired."""
     if not plate.present:
         return []
-    read = int((joints.conf_of("hip") == PAINTED_HIP_CONFIDENCE).sum())
+    read = int((plate.found & (joints.conf_of("hip") >= PAINTED_HIP_CONFIDENCE)).sum())
     knee_on_plate = plate.covers(joints.xy_of("knee"), margin=(repair or Repair()).knee_margin)
     return _notes(plate, knee_on_plate, read, unreadable)
 
 
 def _notes(plate: PlateTrack, knee_on_plate: np.ndarray, read: int, unreadable: str | None) -> list[str]:
-    hidden = f"hip hidden behind the plate in {int(plate.found.sum())} of {len(plate)} frames"
+    hidden = f"plate over the hips in {int(plate.found.sum())} of {len(plate)} frames"
     if read:
-        notes = [f"{hidden}: read by the pose model with the plate painted out in {read} of them, where the "
-                 "angles at the hip are measured (less surely than a clear hip: docs/accuracy.md); elsewhere "
-                 "placed from the bar for rep timing only"]
+        notes = [f"{hidden}: the hip read by the pose model with the plate painted out in {read} of them (on "
+                 "the plate's disc its angles are shown unsure and not cued on, beside it as any clear hip: "
+                 "docs/accuracy.md); elsewhere placed from the bar for rep timing only"]
     else:
         why = unreadable or "the pose model did not find it behind the plate painted out"
-        notes = [f"{hidden}: placed from the bar for rep timing only; hip angles are not measured: {why}"]
+        notes = [f"{hidden}: the hip placed from the bar for rep timing only; hip angles are not measured: "
+                 f"{why}"]
     if knee_on_plate.any():
         notes.append(f"knee landmark on the plate in {int(knee_on_plate.sum())} frame(s): unknown there")
     return notes
