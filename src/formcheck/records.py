@@ -23,10 +23,11 @@ METRIC_KEYS = (
     "pelvic_tilt_deg",
 )
 # Below this confidence a lockout value is reported but not judged on: it is drawn unsure ("92?"), a rep
-# is not called good on it, and the shipped rule pack's angle rules ask as much to give a cue. A clear
-# joint reads about 0.99; an angle read from a hip behind a painted-out plate 0.5 (`plate/placement.py`,
-# docs/design.md).
-TRUSTED_CONFIDENCE = 0.6
+# is not called good on it, and the shipped rule pack's angle rules ask as much to give a cue. It sits just
+# above the confidence of an angle read from a hip behind a painted-out plate (0.5, `plate/placement.py`,
+# docs/design.md), which is also the least a lockout value can have: clear joints read 0.5 to 0.99, and a
+# higher line (0.6 was tried) cost plate-free cues on knees the model was unsure of (check-00140).
+TRUSTED_CONFIDENCE = 0.51
 # The metrics in words, for people (report headings, summaries).
 METRIC_LABELS: Mapping[str, str] = MappingProxyType({
     "knee_angle_deg": "Knee angle",

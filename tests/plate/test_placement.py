@@ -119,7 +119,6 @@ def test_without_a_plate_joints_are_unchanged() -> None:
 @pytest.mark.parametrize(("kwargs", "match"), [
     ({"hip_below_bar": -0.1}, "hip_below_bar"),
     ({"knee_margin": 2.0}, "knee_margin"),
-    ({"beside_margin": 1.5}, "beside_margin"),
 ])
 def test_repair_rejects_bad_settings(kwargs: dict[str, float], match: str) -> None:
     with pytest.raises(ValueError, match=match):

@@ -63,17 +63,18 @@ def occlusion_section(summary: GridSummary, scores: list[ClipScore]) -> str:
         "the pose model sees; reps are counted from the bar (the plate's centre). Where the model then finds "
         "the hip on or beside the plate's disc, and the camera is about level with the hips (estimated "
         f"elevation at most {READ_HIP_MAX_ELEVATION_DEG:.0f}°, `plate/placement.py`), the knee angle and hip "
-        "extension are read from that hip. Beside the plate the hip is in view, as clear as without one, and "
-        "its angles are cued on; on the disc they get confidence "
-        f"{PAINTED_HIP_CONFIDENCE:g}: reported, but not cued on (the rules on those angles ask "
-        f"{TRUSTED_CONFIDENCE:g}). Elsewhere they are null with the reason, and so is the neck under a plate "
+        f"extension are read from that hip with confidence {PAINTED_HIP_CONFIDENCE:g}: reported, but not "
+        f"cued on (the rules on those angles ask {TRUSTED_CONFIDENCE:g}). Elsewhere they are null with the "
+        "reason, and so is the neck under a plate "
         "(on the tune split its torso line read 17-20° low there, against the hip on the disc or beside it). "
         "The shin does not need the hip, so the shin and the feet cues are given under a plate too.",
         "",
         f"Those readings on this grid's plated lockouts, MAE (n measured): {read}. On the tune split, cueing "
-        "on hips read on the disc added 3 right cues (short lockouts) and 8 false ones (arches and feet too "
-        "close on good reps, chin lifted from the neck), so it is not done; cueing on hips beside the plate "
-        "added 3 short lockouts and 4 arches called, and no false cue.",
+        "on the hips read added 3 right cues (short lockouts) and 8 false ones (arches and feet too "
+        "close on good reps, chin lifted from the neck), so it is not done. Trusting only the hips found "
+        "beside the plate (beyond 1.2 radii of its centre) as clear ones called 3 more short lockouts and 4 "
+        "more arches on the tune split with no false cue, but on the check split gave 3 right cues fewer "
+        "and 4 false ones more, so it is not done either.",
         "",
         PLATE_LEADS_NOTE,
         "",
