@@ -32,8 +32,9 @@ TIMING_ONLY_CONFIDENCE = 0.4
 # hip's (docs/accuracy.md gives their error on plated sets).
 PAINTED_HIP_CONFIDENCE = 0.5
 # ... and only from a camera about level with the hips: seen from above, the model's hip behind the painted
-# plate is off by more than the cues can bear (docs/accuracy.md, "Loaded sets"). The camera's elevation is
-# estimated from the far shoulder and hip (`body.view.camera_elevation_deg`); fitted on the tune split.
+# plate is off by more than the cues can bear (docs/accuracy.md, "Plates and the hidden hip"). The camera's
+# elevation is estimated from the far shoulder and hip (`body.view.camera_elevation_deg`); chosen on the
+# tune split.
 READ_HIP_MAX_ELEVATION_DEG = 15.0
 
 
