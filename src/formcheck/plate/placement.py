@@ -1,12 +1,15 @@
-"""Joints a weight plate hides: keep the rep timing, refuse the angles.
+"""Joints a weight plate hides: keep the rep timing, read the hip only where the painted frame shows it.
 
 A hip thrust's near plate covers the hips for the whole set. What stays visible is the plate's centre (the
 bar axis, resting on the hip crease), the shoulders on the bench and, once the plate is painted out of the
 frame the pose model sees, the lower legs. That is enough to follow the lift, but not to measure angles at
 the hip to a few degrees: the plate hangs ~0.6 m nearer the camera than the hip joint, so its centre is
 displaced from the hip by perspective by an amount that depends on the camera (docs/accuracy.md). So:
-- the hip is placed from the bar and the shoulder with `TIMING_ONLY_CONFIDENCE`: good enough for counting
-  and timing reps, below what measuring accepts, so angles at the hip are null with a reason;
+- where the plate was painted out and the pose model found the hip on or beside the disc, from a camera
+  about level with the hips, that hip is read at `PAINTED_HIP_CONFIDENCE`: its angles are measured and
+  reported, below what the rules cue on (`records.TRUSTED_CONFIDENCE`);
+- elsewhere the hip is placed from the bar and the shoulder with `TIMING_ONLY_CONFIDENCE`: good enough for
+  counting and timing reps, below what measuring accepts, so angles at the hip are null with a reason;
 - a knee on the plate's disc is unknown (confidence 0); for rep timing it is held still (a hip thrust's
   knee hardly moves) at its median clear position, or a shin's length above the feet;
 - where the model swapped the legs' labels around the plate, the leg drawn clear of it is taken as the

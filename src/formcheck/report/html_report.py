@@ -17,7 +17,6 @@ from formcheck import __version__
 from formcheck.records import (
     METRIC_KEYS,
     METRIC_LABELS,
-    TRUSTED_CONFIDENCE,
     Analysis,
     MetricValue,
     RepVerdict,
@@ -28,7 +27,6 @@ from formcheck.report.keyframes import EncodedKeyFrame
 from formcheck.report.plots import DEFAULT_BANDS, metrics_png, plotted_metrics
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
-MIN_CONFIDENCE = TRUSTED_CONFIDENCE
 
 # The page look report.html shares with trends.html.
 PAGE_CSS = """
@@ -111,11 +109,9 @@ def _never_measured(analysis: Analysis) -> list[str]:
 
 
 def _never_sure(analysis: Analysis) -> list[str]:
-    """Labels of the metrics measured at some lockout but never surely enough to judge (`MIN_CONFIDENCE`)."""
-    def unsure(m: MetricValue) -> bool:
-        return m.value is None or m.confidence < MIN_CONFIDENCE
+    """Labels of the metrics measured at some lockout but never surely enough to judge on."""
     return [METRIC_LABELS.get(key, key) for key in METRIC_KEYS
-            if all(unsure(v.rep.metrics[key]) for v in analysis.reps)
+            if not any(v.rep.metrics[key].trusted for v in analysis.reps)
             and any(v.rep.metrics[key].value is not None for v in analysis.reps)]
 
 
@@ -169,7 +165,7 @@ def _metric_cell(key: str, m: MetricValue, bands: Mapping[str, tuple[float, floa
         return f'<td class="null" title="{_esc(m.reason or "not measured")}">&mdash;</td>'
     text = f"{m.value:.1f}&deg;"
     band = bands.get(key)
-    if m.confidence < MIN_CONFIDENCE:
+    if not m.trusted:
         return f'<td class="unsure" title="low confidence ({m.confidence:.2f})">{text}?</td>'
     if band is not None and not band[0] <= m.value <= band[1]:
         return f'<td class="off" title="target {band[0]:g} to {band[1]:g}">{text}</td>'
